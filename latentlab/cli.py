@@ -1,0 +1,212 @@
+"""Command line: `latentlab` opens the GUI; `latentlab train|sample|info|mmd` work headless.
+
+User mistakes end in a one-line message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+EXIT_USER_ERROR = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed as one line."""
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hidden sizes are comma-separated integers, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from latentlab import __version__
+
+    parser = argparse.ArgumentParser(prog="latentlab", description="Explore the latent spaces of generative models.")
+    parser.add_argument("--version", action="version", version=f"latentlab {__version__}")
+    parser.add_argument("--checkpoint", help="open the application on this checkpoint")
+    parser.add_argument("--data", help="open the application on this dataset")
+    parser.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    parser.add_argument("--model", help="open the application with this model family")
+    parser.add_argument("--screenshot", metavar="FILE", help="paint the window offscreen, save a PNG, exit")
+    parser.add_argument("--train-steps", type=int, default=0, help="with --screenshot: train this many steps first")
+    sub = parser.add_subparsers(dest="command")
+
+    train = sub.add_parser("train", help="train a model and save a checkpoint")
+    train.add_argument("--model", default="vae", help="model family (autoencoder, vae, mmdvae, ...)")
+    train.add_argument("--data", default="mnist5k", help="dataset name")
+    train.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    train.add_argument("--latent-dim", type=int, default=2)
+    train.add_argument("--hidden", type=_hidden, help="hidden layer sizes, e.g. 512,256")
+    train.add_argument("--arch", choices=("mlp", "conv"), default="mlp")
+    train.add_argument("--beta", type=float, help="VAE: weight of the KL term")
+    train.add_argument("--recon-weight", type=float, help="VAE: weight of the reconstruction term")
+    train.add_argument("--mmd-weight", type=float, help="MMD-VAE: weight of the MMD term")
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument("--out", required=True, help="checkpoint file to write")
+    train.add_argument("--resume", nargs="?", const="", metavar="CKPT",
+                       help="continue from CKPT (default: --out) with its optimizer state, up to --epochs")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sample = sub.add_parser("sample", help="write a grid of model samples as PNG")
+    sample.add_argument("checkpoint")
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", required=True)
+
+    info = sub.add_parser("info", help="print a checkpoint's metadata")
+    info.add_argument("checkpoint")
+    return parser
+
+
+def _load(path: str):
+    from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+
+    try:
+        return load_checkpoint(path)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from latentlab.core.checkpoints import save_checkpoint
+    from latentlab.core.data import DataError, load_dataset
+    from latentlab.core.recipes import dataset_record, model_for_dataset
+    from latentlab.core.training import Trainer, TrainConfig, seed_everything
+
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                         device=args.device, threads=args.threads)
+    problems = config.problems()
+    if problems:
+        raise UserError("; ".join(problems))
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+    try:
+        dataset = load_dataset(args.data, folder=args.data_dir)
+    except DataError as e:
+        raise UserError(str(e)) from None
+    seed_everything(args.seed)
+    resume_state = None
+    if args.resume is not None:
+        ckpt = _load(args.resume or args.out)
+        model, resume_state = ckpt.model, {"optimizer": ckpt.optimizer_state, "step": ckpt.step,
+                                           "epoch": ckpt.epoch}
+        if ckpt.dataset.get("name") != dataset.name:
+            raise UserError(f"{args.resume or args.out} was trained on {ckpt.dataset.get('name')}, not {dataset.name}")
+    else:
+        try:
+            model = model_for_dataset(args.model, dataset, latent_dim=args.latent_dim, hidden=args.hidden,
+                                      arch=args.arch, beta=args.beta, recon_weight=args.recon_weight,
+                                      mmd_weight=args.mmd_weight)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+
+    bar = tqdm(total=config.epochs, unit="epoch", disable=args.quiet, dynamic_ncols=True)
+
+    def on_step(event) -> None:
+        if event.step % 10 == 0:
+            bar.set_postfix({**{k: f"{v:.3g}" for k, v in event.terms.items()}, "samples/s": f"{event.samples_per_s:.0f}"})
+
+    def on_epoch(event) -> None:
+        bar.update(1)
+        bar.set_description(" ".join(f"test {k} {v:.2f}" for k, v in event.test.items()))
+
+    trainer = Trainer(model, dataset, config, on_step=on_step, on_epoch=on_epoch)
+    if resume_state:
+        trainer.load_state(resume_state)
+        bar.update(trainer.epoch)
+    start = time.perf_counter()
+    try:
+        result = trainer.run()
+    except KeyboardInterrupt:
+        trainer.stop()
+        result = None
+    bar.close()
+    seconds = time.perf_counter() - start
+    metrics = trainer.evaluate()
+    save_checkpoint(out, trainer.model, dataset_record(dataset, args.data_dir), trainer.step, trainer.epoch,
+                    metrics, trainer.optimizer.state_dict(),
+                    extra={"train": {"lr": args.lr, "batch_size": args.batch_size, "seed": args.seed,
+                                     "seconds": round(seconds, 2), "device": str(trainer.device)}})
+    summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+    print(f"saved {out} after {trainer.epoch} epochs / {trainer.step} steps in {seconds:.1f} s; test {summary}")
+    if result is not None and not result.ok:
+        print(f"latentlab: training stopped: {result.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentlab.core.images import save_points_png, save_image_grid
+
+    if args.n < 1:
+        raise UserError("--n must be at least 1")
+    ckpt = _load(args.checkpoint)
+    if not ckpt.model.can("sample"):
+        raise UserError(f"{args.checkpoint}: {ckpt.model.why_not('sample')}")
+    with torch.no_grad():
+        samples = ckpt.model.sample(args.n, generator=torch.Generator().manual_seed(args.seed))
+    try:
+        if samples.dim() == 4:
+            save_image_grid(samples, args.out)
+        else:
+            save_points_png(samples, args.out)
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot write {args.out}: {e}") from None
+    print(f"wrote {args.n} samples to {args.out}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from latentlab.core.checkpoints import CheckpointError, read_metadata
+
+    try:
+        meta = read_metadata(args.checkpoint)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+    meta = {k: v for k, v in meta.items() if k != "optimizer"}
+    print(json.dumps(meta, indent=2))
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from latentlab.gui.app import run_app
+    except ImportError as e:
+        raise UserError(f"the application cannot start: {e} (run the README's setup command)") from None
+    return run_app(args)
+
+
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "info": cmd_info}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS.get(args.command, cmd_gui)(args)
+    except UserError as e:
+        print(f"latentlab: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

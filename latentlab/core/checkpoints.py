@@ -1,0 +1,231 @@
+"""One-file checkpoints: safetensors weights with JSON metadata in the header.
+
+safetensors holds only raw tensors, so loading a checkpoint can never run code
+(unlike pickle). Saves are atomic: a temporary file is written, synced and
+renamed over the target, so a crash mid-save leaves the previous file intact.
+Every way a file can be wrong ends in CheckpointError naming the file and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+import latentlab
+from latentlab.core.models import LatentModel, build_model
+
+FORMAT = "latentlab-checkpoint"
+FORMAT_VERSION = 1
+META_KEY = "latentlab"
+MAX_HEADER = 16 * 1024 * 1024  # a real header is a few KB; refuse absurd declared sizes before reading
+MAX_FILE = 2 * 1024**3
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be written or read; the message names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class Checkpoint:
+    model: LatentModel
+    meta: dict[str, Any]
+    optimizer_state: dict | None
+
+    @property
+    def dataset(self) -> dict[str, Any]:
+        return self.meta.get("dataset", {})
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return self.meta.get("metrics", {})
+
+    @property
+    def step(self) -> int:
+        return int(self.meta.get("step", 0))
+
+    @property
+    def epoch(self) -> int:
+        return int(self.meta.get("epoch", 0))
+
+
+def _optimizer_tensors(state: dict | None) -> tuple[dict[str, torch.Tensor], dict[str, Any] | None]:
+    """Split an optimizer state_dict into flat tensors and JSON-able rest."""
+    if not state:
+        return {}, None
+    tensors, scalars = {}, {}
+    for index, entry in state["state"].items():
+        for key, value in entry.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optim.{index}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                scalars[f"{index}.{key}"] = value
+    return tensors, {"param_groups": state["param_groups"], "scalars": scalars}
+
+
+def _optimizer_state(tensors: dict[str, torch.Tensor], info: dict[str, Any] | None) -> dict | None:
+    if not info:
+        return None
+    state: dict[int, dict[str, Any]] = {}
+    for name, value in tensors.items():
+        if name.startswith("optim."):
+            _, index, key = name.split(".", 2)
+            state.setdefault(int(index), {})[key] = value
+    for name, value in info.get("scalars", {}).items():
+        index, key = name.split(".", 1)
+        state.setdefault(int(index), {})[key] = value
+    return {"state": state, "param_groups": info["param_groups"]}
+
+
+def save_checkpoint(
+    path: str | Path,
+    model: LatentModel,
+    dataset: dict[str, Any] | None = None,
+    step: int = 0,
+    epoch: int = 0,
+    metrics: dict[str, float] | None = None,
+    optimizer_state: dict | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write model weights, optimizer state and metadata to `path` atomically."""
+    path = Path(path)
+    opt_tensors, opt_info = _optimizer_tensors(optimizer_state)
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "family": model.family,
+        "config": model.config.to_dict(),
+        "dataset": dataset or {},
+        "step": int(step),
+        "epoch": int(epoch),
+        "metrics": {k: float(v) for k, v in (metrics or {}).items()},
+        "latentlab_version": latentlab.__version__,
+        "torch_version": torch.__version__,
+        "optimizer": opt_info,
+        **(extra or {}),
+    }
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tensors.update(opt_tensors)
+    data = st_save(tensors, metadata={META_KEY: json.dumps(meta)})
+    if not path.parent.is_dir():
+        raise CheckpointError(path, f"folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise CheckpointError(path, f"cannot write: {e.strerror or e}") from None
+    _remove_stale_temporaries(path)
+    return path
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files left by a save that was killed: harmless, but not worth keeping."""
+    for stale in path.parent.glob(f".{path.name}.tmp-*"):
+        try:
+            pid = int(stale.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid == os.getpid() or not _process_alive(pid):
+            stale.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_header(path: Path, data: bytes) -> dict[str, Any]:
+    if len(data) < 8:
+        raise CheckpointError(path, f"too short to be a checkpoint ({len(data)} bytes)")
+    (header_len,) = struct.unpack("<Q", data[:8])
+    if header_len > MAX_HEADER or header_len > len(data) - 8:
+        raise CheckpointError(path, "not a safetensors checkpoint (its declared header size "
+                                    f"{header_len} does not fit the file's {len(data)} bytes)")
+    try:
+        header = json.loads(data[8:8 + header_len].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CheckpointError(path, "not a safetensors checkpoint (its header is not valid JSON)") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(path, "not a safetensors checkpoint (its header is not a JSON object)")
+    raw_meta = (header.get("__metadata__") or {}).get(META_KEY) if isinstance(header.get("__metadata__"), dict) else None
+    if raw_meta is None:
+        raise CheckpointError(path, "a safetensors file, but not a latentlab checkpoint (no latentlab metadata)")
+    try:
+        meta = json.loads(raw_meta)
+    except (TypeError, json.JSONDecodeError):
+        raise CheckpointError(path, "its latentlab metadata is not valid JSON") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(path, "its metadata does not describe a latentlab checkpoint")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(path, f"checkpoint format version {meta.get('format_version')!r} is not "
+                                    f"supported (this latentlab reads version {FORMAT_VERSION})")
+    return meta
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The checkpoint's metadata, checked, without building the model."""
+    path = Path(path)
+    return _read_header(path, _read_bytes(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise CheckpointError(path, "no such file")
+    if not path.is_file():
+        raise CheckpointError(path, "not a file")
+    size = path.stat().st_size
+    if size > MAX_FILE:
+        raise CheckpointError(path, f"too large for a latentlab checkpoint ({size} bytes)")
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise CheckpointError(path, f"cannot read: {e.strerror or e}") from None
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
+    """Rebuild the model stored in `path`; raises CheckpointError for any bad file."""
+    path = Path(path)
+    data = _read_bytes(path)
+    meta = _read_header(path, data)
+    try:
+        tensors = st_load(data)
+    except Exception as e:  # safetensors reports bad offsets, dtypes and sizes with its own error type
+        raise CheckpointError(path, f"its tensor data is corrupt or truncated ({e})") from None
+    try:
+        model = build_model(str(meta.get("family")), meta.get("config") or {})
+    except (ValueError, TypeError) as e:
+        raise CheckpointError(path, f"cannot rebuild its model: {e}") from None
+    weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as e:
+        first = str(e).strip().splitlines()
+        raise CheckpointError(path, f"its weights do not fit a {meta['family']} model of that config: "
+                                    f"{' '.join(first[:3])}") from None
+    try:
+        optimizer_state = _optimizer_state(tensors, meta.get("optimizer"))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise CheckpointError(path, "its optimizer state is malformed") from None
+    return Checkpoint(model.to(device).eval(), meta, optimizer_state)

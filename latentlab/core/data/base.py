@@ -1,0 +1,57 @@
+"""The Dataset every loader returns: tensors loaded once, a fixed split, and metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor
+
+
+class DataError(ValueError):
+    """A dataset cannot be loaded; the message says what was expected where."""
+
+
+@dataclass
+class Dataset:
+    name: str
+    kind: str  # "image" ([N, C, H, W] in [0, 1]) or "points" ([N, D], real-valued)
+    train_x: Tensor
+    test_x: Tensor
+    train_y: Tensor | None = None
+    test_y: Tensor | None = None
+    class_names: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)  # how it was made, for checkpoint metadata
+    notes: str = ""  # anything the user should know (e.g. files skipped)
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return tuple(self.train_x.shape[1:])
+
+    @property
+    def likelihood(self) -> str:
+        return "bernoulli" if self.kind == "image" else "gaussian"
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        return float(self.train_x.min()), float(self.train_x.max())
+
+    @property
+    def has_labels(self) -> bool:
+        return self.train_y is not None
+
+    def describe(self) -> str:
+        shape = "x".join(str(s) for s in self.data_shape)
+        return f"{self.name}: {len(self.train_x)} train / {len(self.test_x)} test, {self.kind} {shape}"
+
+
+def split(x: Tensor, y: Tensor | None, test_fraction: float = 0.1, seed: int = 0):
+    """Deterministic shuffled split: the same seed always gives the same train/test sets."""
+    if len(x) < 2:
+        raise DataError(f"need at least 2 examples to split into train and test, got {len(x)}")
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    n_test = min(len(x) - 1, max(1, round(len(x) * test_fraction)))
+    test, train = order[:n_test], order[n_test:]
+    pick = (lambda t, idx: None if t is None else t[idx])
+    return x[train], pick(y, train), x[test], pick(y, test)

