@@ -86,7 +86,10 @@ def _optimizer_state(tensors: dict[str, torch.Tensor], info: dict[str, Any] | No
     for name, value in info.get("scalars", {}).items():
         index, key = name.split(".", 1)
         state.setdefault(int(index), {})[key] = value
-    return {"state": state, "param_groups": info["param_groups"]}
+    # JSON turned tuples (Adam's betas) into lists; give them back as the optimizer made them.
+    groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in group.items()}
+              for group in info["param_groups"]]
+    return {"state": state, "param_groups": groups}
 
 
 def save_checkpoint(

@@ -71,7 +71,9 @@ def _whiten(x: Tensor, y: Tensor | None, cov: Tensor | None, shrinkage: float) -
         cov = pooled_covariance(x, y, shrinkage)
     cov = cov.to(dtype=x.dtype, device=x.device)
     chol, info = torch.linalg.cholesky_ex(cov)
-    if int(info) != 0:
+    pivots = torch.diagonal(chol) ** 2  # residual variances; a tiny one means a (nearly) dependent feature
+    ill = int(info) != 0 or not bool(pivots.min() > 100 * torch.finfo(cov.dtype).eps * pivots.max())
+    if ill:
         raise SingularCovarianceError(
             "the covariance is singular (or not positive definite), so the Mahalanobis distance "
             "is undefined; pass shrinkage > 0 (e.g. 0.1) or a covariance of your own"

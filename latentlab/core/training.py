@@ -185,6 +185,9 @@ class Trainer:
         """One optimisation step on the next batch; raises TrainingFault (weights restored) if it goes wrong."""
         start = time.perf_counter()
         self.model.train()
+        # The model's noise (e.g. the VAE's eps) comes from the global stream; seeding it per step makes
+        # a run reproducible and a resumed run draw the same noise it would have drawn.
+        torch.manual_seed(self.config.seed * 1_000_003 + self.step)
         batch = self._next_batch()
         try:
             terms = self.model.loss(batch)

@@ -1,0 +1,117 @@
+"""The Trainer: it learns, reports every term, pauses, stops, and survives NaN and broken steps."""
+
+import threading
+import time
+
+import pytest
+import torch
+
+from latentlab.core.data import load_dataset
+from latentlab.core.recipes import model_for_dataset
+from latentlab.core.training import Trainer, TrainConfig, resolve_device
+
+
+@pytest.fixture(scope="module")
+def ring():
+    return load_dataset("ring8", n=1000)
+
+
+def make(ring, family="vae", **config):
+    torch.manual_seed(0)
+    model = model_for_dataset(family, ring, latent_dim=2, hidden=(32, 32))
+    return Trainer(model, ring, TrainConfig(**{"epochs": 3, "batch_size": 100, "device": "cpu", **config}))
+
+
+def test_training_lowers_the_test_loss_and_reports_every_term(ring):
+    steps, epochs = [], []
+    trainer = make(ring, epochs=15, lr=3e-3)
+    trainer.on_step, trainer.on_epoch = steps.append, epochs.append
+    before = trainer.evaluate()["total"]
+    result = trainer.run()
+    assert result.reason == "finished" and result.epoch == 15 and trainer.step == 15 * 9
+    assert len(steps) == trainer.step and set(steps[0].terms) == {"recon", "kl", "total"}
+    assert len(epochs) == 15 and "elbo" in epochs[-1].test
+    assert epochs[-1].test["total"] < 0.5 * before
+    assert steps[-1].progress == 1.0 and steps[-1].samples_per_s > 0
+
+
+def test_same_seed_same_weights(ring):
+    a, b = make(ring, seed=5), make(ring, seed=5)
+    a.run(), b.run()
+    for pa, pb in zip(a.model.parameters(), b.model.parameters()):
+        assert torch.equal(pa, pb)
+
+
+def test_pause_resume_and_stop_from_another_thread(ring):
+    trainer = make(ring, epochs=10_000)
+    seen = []
+    trainer.on_step = lambda e: seen.append(e.step)
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(r=trainer.run()))
+    thread.start()
+    while len(seen) < 5:
+        time.sleep(0.01)
+    trainer.pause()
+    time.sleep(0.1)
+    frozen = len(seen)
+    time.sleep(0.3)
+    assert len(seen) == frozen and trainer.paused
+    trainer.resume()
+    while len(seen) < frozen + 5:
+        time.sleep(0.01)
+    trainer.stop()
+    thread.join(5)
+    assert not thread.is_alive() and result["r"].reason == "stopped"
+
+
+def test_nan_loss_stops_with_a_reason_and_restores_finite_weights(ring):
+    trainer = make(ring, lr=1e12, epochs=50)
+    result = trainer.run()
+    assert result.reason == "nan" and "non-finite" in result.message and "learning rate" in result.message
+    assert all(torch.isfinite(p).all() for p in trainer.model.parameters())
+    assert torch.isfinite(torch.tensor(trainer.evaluate()["total"]))
+
+
+def test_poisoned_data_is_caught(ring):
+    trainer = make(ring)
+    trainer.train_x = trainer.train_x.clone()
+    trainer.train_x[:] = float("nan")
+    weights = [p.clone() for p in trainer.model.parameters()]
+    result = trainer.run()
+    assert result.reason == "nan" and result.step == 0
+    assert all(torch.equal(a, b) for a, b in zip(weights, trainer.model.parameters()))
+
+
+def test_exception_in_a_step_is_reported_and_training_can_start_again(ring, monkeypatch):
+    trainer = make(ring)
+    original = trainer.model.loss
+    monkeypatch.setattr(trainer.model, "loss", lambda batch: 1 / 0)
+    result = trainer.run()
+    assert result.reason == "error" and "ZeroDivisionError" in result.message
+    monkeypatch.setattr(trainer.model, "loss", original)
+    assert trainer.run().reason == "finished"
+
+
+def test_bad_settings_are_refused(ring):
+    for bad, match in (({"lr": -1.0}, "learning rate"), ({"batch_size": 0}, "batch size"),
+                       ({"epochs": 0}, "epochs"), ({"device": "tpu"}, "device")):
+        with pytest.raises(ValueError, match=match):
+            make(ring, **bad)
+    with pytest.raises(ValueError, match="CUDA") if not torch.cuda.is_available() else pytest.raises(Exception):
+        resolve_device("cuda") if not torch.cuda.is_available() else (_ for _ in ()).throw(Exception())
+
+
+def test_model_and_data_shapes_must_agree(ring):
+    model = model_for_dataset("vae", load_dataset("digits"))
+    with pytest.raises(ValueError, match="shape"):
+        Trainer(model, ring, TrainConfig(device="cpu"))
+
+
+def test_state_round_trip_resumes_counting(ring):
+    a = make(ring, epochs=2)
+    a.run()
+    b = make(ring, epochs=4)
+    b.model.load_state_dict(a.model.state_dict())
+    b.load_state(a.state())
+    assert b.step == a.step and b.epoch == 2
+    assert b.run().epoch == 4
