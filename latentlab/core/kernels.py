@@ -34,6 +34,22 @@ def _as_2d(x: Tensor, name: str) -> Tensor:
     return x
 
 
+SYMMETRIC_TILE = 2048  # above this many points, a self-distance matrix is built from its upper tiles
+
+
+def _symmetric_sq_euclidean(xc: Tensor, norms: Tensor) -> Tensor:
+    """Self-distances from the upper-triangular tiles only, mirrored: ~3/4 of the multiply work or less."""
+    n, t = xc.shape[0], SYMMETRIC_TILE
+    out = torch.empty(n, n, dtype=xc.dtype, device=xc.device)
+    for i in range(0, n, t):
+        for j in range(i, n, t):
+            tile = torch.addmm(norms[i:i + t, None] + norms[None, j:j + t], xc[i:i + t], xc[j:j + t].T, alpha=-2.0)
+            out[i:i + t, j:j + t] = tile
+            if j != i:
+                out[j:j + t, i:i + t] = tile.T
+    return out
+
+
 def sq_euclidean(x: Tensor, y: Tensor | None = None) -> Tensor:
     """Squared Euclidean distances ||x_i - y_j||^2 through one matrix multiply."""
     x = _as_2d(x, "x")
@@ -44,7 +60,10 @@ def sq_euclidean(x: Tensor, y: Tensor | None = None) -> Tensor:
     yc = xc if same else y - centre
     xn = (xc * xc).sum(1)
     yn = xn if same else (yc * yc).sum(1)
-    d2 = torch.addmm(xn[:, None] + yn[None, :], xc, yc.T, alpha=-2.0).clamp_(min=0.0)
+    if same and len(xc) > SYMMETRIC_TILE and not (torch.is_grad_enabled() and xc.requires_grad):
+        d2 = _symmetric_sq_euclidean(xc, xn).clamp_(min=0.0)
+    else:
+        d2 = torch.addmm(xn[:, None] + yn[None, :], xc, yc.T, alpha=-2.0).clamp_(min=0.0)
     if same:
         d2.fill_diagonal_(0.0)
     return d2
@@ -156,13 +175,13 @@ def _sum_over_bandwidths(d2: Tensor, sigma: Bandwidth, one) -> Tensor:
 
 def gaussian_kernel(d2: Tensor, sigma: Bandwidth) -> Tensor:
     """Gaussian kernel from squared distances: s_ij = exp(-d_ij^2 / (2 sigma^2)), summed over sigmas."""
-    return _sum_over_bandwidths(d2, sigma, lambda d, s: torch.exp(d * (-0.5 / (s * s))))
+    return _sum_over_bandwidths(d2, sigma, lambda d, s: (d * (-0.5 / (s * s))).exp_())
 
 
 def laplacian_kernel(d2: Tensor, sigma: Bandwidth) -> Tensor:
     """Laplacian kernel exp(-d_ij / sigma), from squared distances, summed over sigmas."""
     d = d2.clamp(min=0).sqrt()
-    return _sum_over_bandwidths(d, sigma, lambda dd, s: torch.exp(dd * (-1.0 / s)))
+    return _sum_over_bandwidths(d, sigma, lambda dd, s: (dd * (-1.0 / s)).exp_())
 
 
 def imq_kernel(d2: Tensor, sigma: Bandwidth) -> Tensor:

@@ -157,26 +157,73 @@ def mmd2(
 
 
 class PooledDistances:
-    """Squared distances of the pooled sample, computed once, so a new bandwidth costs one pass of exp."""
+    """Squared distances of the pooled sample, computed once, so a new bandwidth costs one pass of exp.
+
+    The three blocks are also kept as flat vectors (each symmetric block's upper triangle only),
+    so re-evaluating MMD^2 for a new bandwidth touches half the matrix, in preallocated buffers.
+    """
 
     def __init__(self, x: Tensor, y: Tensor):
         x, y = _check_pair(x, y)
-        self.m, self.n = x.shape[0], y.shape[0]
+        self.m, self.n = m, n = x.shape[0], y.shape[0]
         with torch.no_grad():
             self.d2 = sq_euclidean(torch.cat([x, y]))
+        self._flats: dict[str, Tensor] = {}
+        self._roots: dict[str, Tensor] = {}
+        self._buffers: dict[str, Tensor] = {}
+
+    @property
+    def _flat(self) -> dict[str, Tensor]:
+        """Built on first use: the permutation test and the heat map never need it."""
+        if not self._flats:
+            m, n, dev = self.m, self.n, self.d2.device
+            iu_p = torch.triu_indices(m, m, offset=1, device=dev)
+            iu_q = torch.triu_indices(n, n, offset=1, device=dev)
+            self._flats = {"pp": self.d2[:m, :m][iu_p[0], iu_p[1]],
+                           "qq": self.d2[m:, m:][iu_q[0], iu_q[1]],
+                           "pq": self.d2[:m, m:].reshape(-1)}
+            self._buffers = {k: torch.empty_like(v) for k, v in self._flats.items()}
+        return self._flats
 
     def kernel(self, kernel: str, sigma: Bandwidth) -> Tensor:
+        """The whole pooled kernel (affinity) matrix, ordered P then Q."""
         return kernel_from_sqdist(self.d2, kernel, sigma)
 
+    def _block_sum(self, block: str, kernel: str, sigmas: Tensor) -> Tensor:
+        src = self._flat[block]
+        buf = self._buffers[block]
+        if kernel == "laplacian":
+            src = self._roots.setdefault(block, src.sqrt())
+        total = torch.zeros((), dtype=torch.float64, device=src.device)
+        for s in sigmas.tolist():
+            if kernel == "gaussian":
+                torch.mul(src, -0.5 / (s * s), out=buf).exp_()
+            elif kernel == "laplacian":
+                torch.mul(src, -1.0 / s, out=buf).exp_()
+            elif kernel == "imq":
+                torch.add(src, s * s, out=buf).rsqrt_().mul_(s)
+            else:
+                raise ValueError(f"unknown kernel {kernel!r}")
+            total += buf.sum(dtype=torch.float64)
+        return total
+
+    @torch.no_grad()
     def sums(self, kernel: str, sigma: Bandwidth) -> KernelSums:
-        k, m = self.kernel(kernel, sigma), self.m
-        return KernelSums(k[:m, :m].sum(), k[:m, m:].sum(), k[m:, m:].sum(),
-                          k.diagonal()[:m].sum(), k.diagonal()[m:].sum(), self.m, self.n)
+        sigmas = bandwidths(sigma, self.d2)
+        # k(x, x) = k(0), the same for every point: the diagonal needs no pass over the data
+        k0 = float(kernel_from_sqdist(torch.zeros(1, dtype=self.d2.dtype, device=self.d2.device), kernel, sigmas))
+        trace_p, trace_q = k0 * self.m, k0 * self.n
+        pp = 2 * self._block_sum("pp", kernel, sigmas) + trace_p
+        qq = 2 * self._block_sum("qq", kernel, sigmas) + trace_q
+        pq = self._block_sum("pq", kernel, sigmas)
+        as_t = lambda v: torch.as_tensor(v, dtype=torch.float64)  # noqa: E731
+        return KernelSums(pp, pq, qq, as_t(trace_p), as_t(trace_q), self.m, self.n)
 
     def mmd2(self, kernel: str = "gaussian", sigma: Bandwidth = 1.0, estimator: str = "biased") -> Tensor:
-        return self.sums(kernel, sigma).mmd2(estimator)
+        return self.sums(kernel, sigma).mmd2(estimator).to(self.d2.dtype)
 
     def median_sigma(self) -> float:
+        """Median heuristic from the cached distances (all distinct pairs of the pooled sample)."""
         n = self.d2.shape[0]
         iu = torch.triu_indices(n, n, offset=1, device=self.d2.device)
         med = self.d2[iu[0], iu[1]].median().sqrt().item()
@@ -218,7 +265,7 @@ def permutation_test(
     n_permutations: int = 1000,
     generator: torch.Generator | None = None,
     distances: PooledDistances | None = None,
-    batch: int = 250,
+    batch: int = 1000,
 ) -> PermutationResult:
     """Two-sample test of P = Q: the pooled kernel matrix is computed once and labels are permuted.
 
@@ -234,9 +281,8 @@ def permutation_test(
         raise ValueError("the unbiased estimator needs at least two points in each sample")
     if sigma is None:
         sigma = pooled.median_sigma()
-    k = pooled.kernel(kernel, sigma)
+    k = pooled.kernel(kernel, sigma)  # a fresh tensor: safe to edit in place
     if estimator == "unbiased":
-        k = k.clone()
         k.fill_diagonal_(0.0)
     total = m + n
     observed_labels = torch.zeros(total, 1, dtype=k.dtype, device=k.device)
@@ -246,9 +292,9 @@ def permutation_test(
     done = 0
     while done < n_permutations:
         count = min(batch, n_permutations - done)
-        keys = torch.rand(count, total, generator=generator, device="cpu" if generator is None else generator.device)
-        order = keys.argsort(dim=1).to(k.device)
-        labels = (order < m).to(k.dtype).T  # a random m-subset of the pooled indices is "P"
+        # Row i of `ranks` is a random permutation; the indices ranked below m form "P" in that relabelling.
+        ranks = torch.stack([torch.randperm(total, generator=generator) for _ in range(count)]).to(k.device)
+        labels = (ranks < m).to(k.dtype).T.contiguous()
         nulls.append(_statistics_for_labels(k, labels, m, n, estimator))
         done += count
     null = torch.cat(nulls).cpu()
