@@ -6,6 +6,7 @@ It knows nothing of Qt; gui/worker.py turns its callbacks into signals.
 from __future__ import annotations
 
 import math
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -153,6 +154,7 @@ class Trainer:
         self._resume = threading.Event()
         self._resume.set()
         self._stop = threading.Event()
+        self._between_steps: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._last_good = [p.detach().clone() for p in self.model.parameters()]
         self._rate = 0.0
 
@@ -256,13 +258,33 @@ class Trainer:
         self.model.train()
         return {k: v / len(self.test_x) for k, v in sums.items()}
 
-    def run(self, epochs: int | None = None) -> TrainResult:
-        """Train until `epochs` (default config.epochs) epochs are done, stop() is called, or a fault."""
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        """Run `fn` in the training thread between two steps (e.g. a save that needs consistent state)."""
+        self._between_steps.put(fn)
+
+    def _run_pending(self) -> None:
+        while not self._between_steps.empty():
+            self._between_steps.get_nowait()()
+
+    def run(self, epochs: int | None = None, max_steps: int | None = None) -> TrainResult:
+        """Train until `epochs` (default config.epochs) epochs are done, `max_steps` more steps are
+        taken, stop() is called (also just before run starts), or a fault."""
+        try:
+            return self._run(epochs, max_steps)
+        finally:
+            self._stop.clear()  # a stop is consumed by the run it ended
+
+    def _run(self, epochs: int | None, max_steps: int | None) -> TrainResult:
         target = self.config.epochs if epochs is None else epochs
-        self._stop.clear()
+        last_step = None if max_steps is None else self.step + max_steps
         test: dict[str, float] = {}
-        while self.epoch < target:
-            self._resume.wait()
+        while self.epoch < target or max_steps is not None:
+            if last_step is not None and self.step >= last_step:
+                self._run_pending()
+                return TrainResult("stopped", f"took {max_steps} step(s)", self.step, self.epoch, test)
+            while not self._resume.wait(0.05):
+                self._run_pending()  # a paused trainer still serves saves
+            self._run_pending()
             if self._stop.is_set():
                 return TrainResult("stopped", f"stopped at step {self.step}", self.step, self.epoch, test)
             epoch_before = self.epoch
@@ -274,6 +296,7 @@ class Trainer:
                 test = self.evaluate()
                 if self.on_epoch:
                     self.on_epoch(EpochEvent(self.epoch, self.step, test))
+        self._run_pending()
         return TrainResult("finished", f"finished {self.epoch} epochs ({self.step} steps)",
                            self.step, self.epoch, test)
 

@@ -115,3 +115,26 @@ def test_state_round_trip_resumes_counting(ring):
     b.load_state(a.state())
     assert b.step == a.step and b.epoch == 2
     assert b.run().epoch == 4
+
+
+def test_max_steps_and_work_between_steps(ring):
+    trainer = make(ring, epochs=100)
+    done = []
+    trainer.call_soon(lambda: done.append(trainer.step))
+    result = trainer.run(max_steps=3)
+    assert trainer.step == 3 and result.reason == "stopped" and done == [0]
+    trainer.run(max_steps=1)
+    assert trainer.step == 4
+
+
+def test_a_paused_trainer_still_runs_queued_work(ring):
+    trainer = make(ring, epochs=10_000)
+    trainer.pause()
+    thread = threading.Thread(target=trainer.run)
+    thread.start()
+    done = threading.Event()
+    trainer.call_soon(done.set)
+    assert done.wait(2) and trainer.step == 0
+    trainer.stop()
+    thread.join(2)
+    assert not thread.is_alive()

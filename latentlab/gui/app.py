@@ -1,0 +1,99 @@
+"""Starting the application: QApplication, torch threads, the first state, and --screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+TORCH_THREADS_ENV = "LATENTLAB_TORCH_THREADS"
+
+
+def training_threads() -> int:
+    """Torch threads for training: all cores on small machines (measured: see bench/), else one left to the GUI."""
+    wanted = os.environ.get(TORCH_THREADS_ENV)
+    if wanted:
+        return max(1, int(wanted))
+    cores = os.cpu_count() or 1
+    return cores if cores <= 2 else cores - 1
+
+
+def create_application():
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("latentlab")
+        app.setOrganizationName("latentlab")
+    return app
+
+
+def initial_state(window, args: argparse.Namespace) -> None:
+    """Checkpoint, else the dataset/model asked for, else the last ones used, else the built-in default."""
+    from latentlab.core.data import DEFAULT_DATASET
+    from latentlab.gui.session import ModelSettings
+
+    session, settings = window.session, window.settings
+    if getattr(args, "checkpoint", None):
+        if session.open_checkpoint(args.checkpoint):
+            return
+    family = getattr(args, "model", None) or settings.value("last/family", "vae")
+    session.model_settings = ModelSettings(family=str(family))
+    name = getattr(args, "data", None) or settings.value("last/dataset", DEFAULT_DATASET)
+    folder = getattr(args, "data_dir", None) or settings.value("last/folder", None)
+    if not session.set_dataset(str(name), folder):
+        session.model_settings = ModelSettings()
+        session.set_dataset(DEFAULT_DATASET)
+
+
+def take_screenshot(window, path: str | Path, train_steps: int = 0) -> int:
+    """Let the window paint (training `train_steps` steps first), save a PNG of it, return 0."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    app = create_application()
+    if train_steps > 0:
+        loop = QEventLoop()
+        window.session.state_changed.connect(lambda s: loop.quit() if s == "idle" else None)
+        if window.session.start(max_steps=train_steps):
+            loop.exec()
+    for panel in (window.samples, window.curves):
+        panel.redraw()
+    deadline = QTimer(singleShot=True)
+    loop = QEventLoop()
+    deadline.timeout.connect(loop.quit)
+    deadline.start(600)  # a few paints and the throttled redraws
+    loop.exec()
+    app.processEvents()
+    ok = window.grab().save(str(path))
+    if not ok:
+        print(f"latentlab: cannot write screenshot {path}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    if getattr(args, "screenshot", None):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    import torch
+    from PySide6.QtWidgets import QMessageBox
+
+    from latentlab.gui.main_window import MainWindow
+
+    torch.set_num_threads(training_threads())
+    window = MainWindow()
+    window.session.train_config = replace(window.session.train_config, threads=torch.get_num_threads())
+    initial_state(window, args)
+    window.show()
+    if getattr(args, "screenshot", None):
+        window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
+        code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0))
+        window.close()
+        return code
+    return app.exec()

@@ -1,0 +1,312 @@
+"""The main window: docks for every panel, menus, shortcuts, status bar, persistent layout, safe close."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+import pyqtgraph as pg
+import torch
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+import latentlab
+from latentlab.gui.panels.loss_curves import LossCurvesPanel
+from latentlab.gui.panels.model_data import ModelDataPanel
+from latentlab.gui.panels.samples import SamplesPanel
+from latentlab.gui.panels.training import TrainingPanel
+from latentlab.gui.session import Session
+from latentlab.gui.widgets.message_banner import MessageBanner
+
+CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
+SHORTCUTS = [
+    ("Ctrl+O", "Open a checkpoint"),
+    ("Ctrl+S", "Save the model"),
+    ("Ctrl+Shift+S", "Save the model as…"),
+    ("Ctrl+E", "Export the loss figure as PNG or SVG"),
+    ("Space", "Pause / resume training"),
+    ("Ctrl+Return", "Start training"),
+    ("Ctrl+.", "Stop training"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+def render_svg(widget: QWidget, path: Path) -> None:
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(widget.width(), widget.height()))
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    generator.setTitle("latentlab figure")
+    painter = QPainter(generator)
+    widget.render(painter)
+    painter.end()
+    if not path.exists():
+        raise OSError("the SVG file was not written")
+
+
+def app_settings() -> QSettings:
+    """QSettings in the user's config folder, or in the file named by LATENTLAB_SETTINGS (tests)."""
+    path = os.environ.get("LATENTLAB_SETTINGS")
+    if path:
+        return QSettings(path, QSettings.IniFormat)
+    return QSettings("latentlab", "latentlab")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("latentlab")
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowNestedDocks | QMainWindow.AllowTabbedDocks)
+        self.session = session or Session(self)
+        self.settings = settings or app_settings()
+        # Dialogs are attributes so tests (and --screenshot) can answer them without a human.
+        self.ask_save_on_close: Callable[[], QMessageBox.StandardButton] = self._ask_save_on_close
+        self.ask_open_path: Callable[[], str | None] = self._ask_open_path
+        self.ask_save_path: Callable[[], str | None] = self._ask_save_path
+
+        self.banner = MessageBanner()
+        self.curves = LossCurvesPanel(self.session)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.curves, 1)
+        self.setCentralWidget(central)
+
+        self.model_data = ModelDataPanel(self.session)
+        self.training = TrainingPanel(self.session)
+        self.samples = SamplesPanel(self.session)
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
+        self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
+        self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
+        self.resizeDocks([self.docks["model"], self.docks["samples"]], [330, 420], Qt.Horizontal)
+        self._default_state = self.saveState()
+
+        self._build_menus()
+        self._build_status_bar()
+        self.session.message.connect(self.banner.show_message)
+        self.session.message.connect(lambda level, text: self.statusBar().showMessage(text, 8000))
+        self.session.progress.connect(self._show_progress)
+        self.session.model_changed.connect(self._show_model)
+        self.session.state_changed.connect(self._show_model)
+        self.resize(1400, 860)
+        self._restore_layout()
+
+    # -- layout ----------------------------------------------------------------------
+    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Every panel is a dock; later panels register here the same way."""
+        dock = QDockWidget(title, self)  # "&&" shows as "&" (titles are parsed for mnemonics)
+        dock.setObjectName(f"dock-{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def _save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        if self.session.dataset is not None:
+            self.settings.setValue("last/dataset", self.session.dataset.name)
+            if self.session.dataset_folder:
+                self.settings.setValue("last/folder", self.session.dataset_folder)
+        self.settings.setValue("last/family", self.session.model_settings.family)
+        self.settings.sync()
+
+    # -- menus -------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open checkpoint…", self.open_checkpoint, QKeySequence.Open)
+        self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
+        self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
+        file.addSeparator()
+        self._action(file, "&Export figure…", self.export_figure_dialog, QKeySequence("Ctrl+E"),
+                     "Save the loss curves as PNG or SVG")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        view = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self._action(view, "&Reset layout", self.reset_layout)
+        train = bar.addMenu("&Training")
+        self._action(train, "&Start", lambda: self.session.start(), QKeySequence("Ctrl+Return"))
+        self._action(train, "&Pause / resume", self.session.toggle_pause)
+        self._action(train, "S&top", self.session.stop, QKeySequence("Ctrl+."))
+        self._action(train, "Ste&p", lambda: self.session.step())
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.HelpContents)
+        self._action(help_menu, "&About latentlab", self.show_about)
+        # Space pauses from anywhere in the window, except while typing in a text field.
+        self.pause_shortcut = QShortcut(QKeySequence(Qt.Key_Space), self, self.session.toggle_pause)
+        self.pause_shortcut.setContext(Qt.WindowShortcut)
+
+    def _build_status_bar(self) -> None:
+        self.status_epoch = QLabel()
+        self.status_rate = QLabel()
+        self.status_device = QLabel()
+        for w in (self.status_epoch, self.status_rate, self.status_device):
+            self.statusBar().addPermanentWidget(w)
+        self._show_model()
+
+    def _show_progress(self, p) -> None:
+        self.status_epoch.setText(f"epoch {p.epoch} · step {p.step}")
+        self.status_rate.setText(f"{p.samples_per_s:,.0f} samples/s")
+
+    def _show_model(self, *_) -> None:
+        t, s = self.session.trainer, self.session
+        if t is not None:
+            self.status_epoch.setText(f"epoch {t.epoch} · step {t.step}")
+            self.status_device.setText(f"device {t.device}")
+        name = s.checkpoint_path.name if s.checkpoint_path else "unsaved"
+        data = s.dataset.name if s.dataset else "no data"
+        family = s.model.family if s.model is not None else "no model"
+        mark = " •" if s.unsaved else ""
+        self.setWindowTitle(f"latentlab — {family} on {data} ({name}{mark})")
+
+    # -- file actions --------------------------------------------------------------------
+    def _ask_open_path(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open checkpoint", str(Path.cwd()), CHECKPOINT_FILTER)
+        return path or None
+
+    def _ask_save_path(self) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", str(Path.cwd() / "model.safetensors"),
+                                              CHECKPOINT_FILTER)
+        if path and not path.endswith(".safetensors"):
+            path += ".safetensors"
+        return path or None
+
+    def confirm_discard(self, what: str) -> bool:
+        """Before replacing unsaved training: save it, drop it, or cancel."""
+        if not self.session.unsaved:
+            return True
+        answer = self.ask_save_on_close()
+        if answer == QMessageBox.Save:
+            return self.save_checkpoint()
+        return answer == QMessageBox.Discard
+
+    def open_checkpoint(self, path: str | None = None) -> bool:
+        if self.session.state != "idle":
+            self.banner.show_message("warning", "Stop training before opening a checkpoint.")
+            return False
+        if not self.confirm_discard("open a checkpoint"):
+            return False
+        path = path or self.ask_open_path()
+        return bool(path) and self.session.open_checkpoint(path)
+
+    def save_checkpoint(self) -> bool:
+        if self.session.checkpoint_path is None:
+            return self.save_checkpoint_as()
+        return self.session.save()
+
+    def save_checkpoint_as(self) -> bool:
+        path = self.ask_save_path()
+        return bool(path) and self.session.save(path)
+
+    def export_figure(self, path: str | Path) -> bool:
+        """The loss curves as PNG (pyqtgraph's ImageExporter) or SVG (SVGExporter), by suffix."""
+        from pyqtgraph.exporters import ImageExporter, SVGExporter
+
+        path = Path(path)
+        item = self.curves.plot_item()
+        exporter = SVGExporter(item) if path.suffix.lower() == ".svg" else ImageExporter(item)
+        if isinstance(exporter, ImageExporter):
+            exporter.parameters()["width"] = max(800, int(item.width()))
+        try:
+            try:
+                exporter.export(str(path))
+            except ValueError:
+                # pyqtgraph's SVG exporter cannot parse the path syntax of recent Qt releases
+                # (pyqtgraph issue #3485); Qt's own SVG generator draws the same plot.
+                render_svg(self.curves.plot, path)
+        except OSError as e:
+            self.banner.show_message("error", f"cannot write {path}: {e}")
+            return False
+        self.banner.show_message("info", f"exported the figure to {path}")
+        return True
+
+    def export_figure_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / "loss.png"),
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            self.export_figure(path)
+
+    # -- help ----------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def about_text(self) -> str:
+        cuda = torch.version.cuda or "none"
+        return (f"<b>latentlab {latentlab.__version__}</b><br>Explore the latent spaces of generative models."
+                f"<br><br>torch {torch.__version__} (CUDA {cuda})<br>PySide6 / Qt {pyside_version}"
+                f"<br>pyqtgraph {pg.__version__}<br>Python {platform.python_version()}")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About latentlab", self.about_text())
+
+    # -- closing -----------------------------------------------------------------------
+    def _ask_save_on_close(self) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self, "Unsaved training", "The model has trained since it was last saved. Save it?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Stop training (waiting for the thread), offer to save, remember the layout, then close."""
+        was_running = self.session.state != "idle"
+        if was_running:
+            self.session.pause()
+        if self.session.unsaved:
+            answer = self.ask_save_on_close()
+            if answer == QMessageBox.Cancel:
+                if was_running:
+                    self.session.resume()
+                event.ignore()
+                return
+            if was_running:
+                self.session.wait()
+            if answer == QMessageBox.Save and not self.save_checkpoint():
+                event.ignore()
+                return
+        self.session.wait()
+        self._save_layout()
+        event.accept()

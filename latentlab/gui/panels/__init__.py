@@ -1,0 +1,1 @@
+"""Dock panels, one file each; every panel reads the shared Session."""

@@ -1,0 +1,109 @@
+"""Live loss curves: every named term of the model, train and test, log scale and smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from latentlab.gui.session import Session
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+REDRAW_MS = 100  # curves follow training at up to 10 frames a second, whatever the step rate
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over `window` points (shorter at the start), NaN-tolerant."""
+    if window <= 1 or len(values) < 2:
+        return values
+    finite = np.isfinite(values)
+    sums = np.cumsum(np.where(finite, values, 0.0))
+    counts = np.cumsum(finite)
+    sums[window:] = sums[window:] - sums[:-window]
+    counts[window:] = counts[window:] - counts[:-window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+class LossCurvesPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("left", "loss (nats per example)")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.log_scale = QCheckBox("log scale")
+        self.log_scale.toggled.connect(self._set_log)
+        self.smoothing = QSpinBox()
+        self.smoothing.setRange(1, 500)
+        self.smoothing.setValue(1)
+        self.smoothing.setToolTip("Moving average over this many reports (1: raw)")
+        self.smoothing.valueChanged.connect(self.redraw)
+        controls = QHBoxLayout()
+        controls.addWidget(self.log_scale)
+        controls.addWidget(QLabel("smoothing"))
+        controls.addWidget(self.smoothing)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.plot, 1)
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self._dirty = False
+        self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
+        self._timer.start()
+        session.history_changed.connect(self._mark_dirty)
+        session.model_changed.connect(self._rebuild)
+        self._rebuild()
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty and self.isVisible():
+            self.redraw()
+
+    def _set_log(self, on: bool) -> None:
+        self.plot.setLogMode(y=on)
+        self.redraw()
+
+    def _rebuild(self) -> None:
+        """One curve per loss term of the current model, train solid and test dashed."""
+        self.plot.clear()
+        self.legend.clear()
+        self.curves.clear()
+        model = self.session.model
+        names = list(model.loss_names) if model is not None else []
+        for i, name in enumerate(names):
+            colour = PALETTE[i % len(PALETTE)]
+            self.curves[("train", name)] = self.plot.plot(name=f"{name} (train)", pen=pg.mkPen(colour, width=1.5))
+            self.curves[("test", name)] = self.plot.plot(
+                name=f"{name} (test)", pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
+                symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
+        self.redraw()
+
+    def redraw(self) -> None:
+        self._dirty = False
+        log = self.log_scale.isChecked()
+        for which in ("train", "test"):
+            steps, terms = self.session.history.arrays(which)
+            for name, values in terms.items():
+                curve = self.curves.get((which, name))
+                if curve is None:
+                    continue
+                if which == "train":
+                    values = moving_average(values, self.smoothing.value())
+                if log:
+                    values = np.where(values > 0, values, np.nan)  # log of a non-positive loss is undefined
+                curve.setData(steps, values, connect="finite")
+        for (which, name), curve in self.curves.items():
+            if name not in self.session.history.arrays(which)[1]:
+                curve.setData([], [])
+
+    def plot_item(self) -> pg.PlotItem:
+        return self.plot.getPlotItem()

@@ -1,0 +1,89 @@
+"""Samples and reconstructions from the snapshot, redrawn as the model trains.
+
+Images: a grid of samples from fixed prior noise, and test images above their reconstructions.
+2-D data: test points, their reconstructions and model samples on one plot.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from latentlab.gui.session import Session
+from latentlab.gui.widgets.image_grid import ImageGridView
+
+N_SAMPLES = 64
+N_RECON = 8
+N_POINTS = 1000
+REDRAW_MS = 250
+
+
+class SamplesPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.samples = ImageGridView()
+        self.recons = ImageGridView()
+        images = QWidget()
+        il = QVBoxLayout(images)
+        il.setContentsMargins(0, 0, 0, 0)
+        il.addWidget(QLabel("Samples: prior noise through the decoder"))
+        il.addWidget(self.samples, 3)
+        il.addWidget(QLabel("Test images (top) and their reconstructions"))
+        il.addWidget(self.recons, 1)
+        self.points = pg.PlotWidget(background="w")
+        self.points.setAspectLocked(True)
+        self.points.addLegend(offset=(-10, 10))
+        self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(150, 150, 150, 120),
+                                          symbolPen=None, name="test data")
+        self.recon_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(255, 127, 14, 160),
+                                           symbolPen=None, name="reconstructions")
+        self.sample_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(31, 119, 180, 160),
+                                            symbolPen=None, name="samples")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(images)
+        self.stack.addWidget(self.points)
+        self.note = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.note)
+        self._dirty = True
+        self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
+        self._timer.start()
+        session.snapshot_changed.connect(self._mark_dirty)
+        session.model_changed.connect(self.redraw)
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty and self.isVisible():
+            self.redraw()
+
+    def redraw(self) -> None:
+        self._dirty = False
+        s, d = self.session, self.session.dataset
+        if s.snapshot is None or d is None:
+            return
+        can_sample = s.snapshot.can("sample")
+        self.note.setText("" if can_sample else s.snapshot.why_not("sample"))
+        if d.kind == "image":
+            self.stack.setCurrentIndex(0)
+            if can_sample:
+                self.samples.set_images(s.sample(N_SAMPLES, seed=0))
+            if s.snapshot.can("encode"):
+                originals = d.test_x[:N_RECON]
+                self.recons.set_images(torch.cat([originals, s.reconstruct(originals)]), nrow=N_RECON)
+        else:
+            self.stack.setCurrentIndex(1)
+            test = d.test_x[:N_POINTS]
+            self.data_item.setData(test[:, 0].numpy(), test[:, 1].numpy())
+            if s.snapshot.can("encode"):
+                r = s.reconstruct(test)
+                self.recon_item.setData(r[:, 0].numpy(), r[:, 1].numpy())
+            if can_sample:
+                z = s.sample(len(test), seed=0)
+                self.sample_item.setData(z[:, 0].numpy(), z[:, 1].numpy())

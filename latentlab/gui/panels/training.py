@@ -1,0 +1,83 @@
+"""Training controls: Start, Pause/Resume, Stop, Step, Reset, and a progress bar with ETA."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from latentlab.gui.session import Session
+from latentlab.gui.worker import Progress
+
+
+def format_eta(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "…"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.start = QPushButton("Start")
+        self.start.setToolTip("Train for the chosen number of epochs in the background")
+        self.pause = QPushButton("Pause")
+        self.pause.setToolTip("Pause or resume training (Space)")
+        self.stop = QPushButton("Stop")
+        self.stop.setToolTip("Stop after the current step; the weights are kept")
+        self.step = QPushButton("Step")
+        self.step.setToolTip("Take exactly one optimisation step on one batch")
+        self.reset = QPushButton("Reset")
+        self.reset.setToolTip("New random weights; the loss history starts again")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.bar.setFormat("idle")
+        self.info = QLabel("")
+        grid = QGridLayout(self)
+        for i, b in enumerate((self.start, self.pause, self.stop, self.step, self.reset)):
+            grid.addWidget(b, 0, i)
+        grid.addWidget(self.bar, 1, 0, 1, 5)
+        grid.addWidget(self.info, 2, 0, 1, 5)
+
+        self.start.clicked.connect(lambda: session.start())
+        self.pause.clicked.connect(session.toggle_pause)
+        self.stop.clicked.connect(session.stop)
+        self.step.clicked.connect(lambda: session.step())
+        self.reset.clicked.connect(self._reset)
+        session.state_changed.connect(self._show_state)
+        session.progress.connect(self._show_progress)
+        session.model_changed.connect(self._show_model)
+        self._show_state(session.state)
+
+    def _reset(self) -> None:
+        window = self.window()
+        confirm = getattr(window, "confirm_discard", None)
+        if confirm is None or confirm("reset the weights"):
+            self.session.reset()
+
+    def _show_state(self, state: str) -> None:
+        idle = state == "idle"
+        self.start.setEnabled(idle)
+        self.step.setEnabled(idle)
+        self.reset.setEnabled(idle)
+        self.stop.setEnabled(not idle)
+        self.pause.setEnabled(not idle)
+        self.pause.setText("Resume" if state == "paused" else "Pause")
+        if idle:
+            self.bar.setFormat("idle — last run %p%" if self.bar.value() else "idle")
+        elif state == "paused":
+            self.bar.setFormat("paused at %p%")
+
+    def _show_progress(self, p: Progress) -> None:
+        self.bar.setValue(int(p.progress * 1000))
+        if self.session.state == "running":
+            self.bar.setFormat(f"%p%  —  ETA {format_eta(p.eta_s)}")
+        self.info.setText(f"epoch {p.epoch}   step {p.step}   {p.samples_per_s:,.0f} samples/s")
+
+    def _show_model(self) -> None:
+        self.bar.setValue(0)
+        t = self.session.trainer
+        self.info.setText(f"epoch {t.epoch}   step {t.step}" if t else "")

@@ -1,0 +1,335 @@
+"""The one shared state of the application: data, model, snapshot, training, history — with Qt signals.
+
+Panels read from the session and call its methods; none of them holds state of its own
+that another panel needs. The live model belongs to the training thread while it runs;
+the GUI decodes only with `snapshot`, a CPU copy the worker refreshes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import QObject, Signal
+
+from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from latentlab.core.data import DEFAULT_DATASET, Dataset, DataError, load_dataset
+from latentlab.core.models import LatentModel
+from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
+from latentlab.core.training import EpochEvent, Trainer, TrainConfig, TrainResult
+from latentlab.gui.worker import Progress, TrainingThread, TrainingWorker
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    family: str = "vae"
+    latent_dim: int = 2
+    hidden: tuple[int, ...] | None = None  # None: the dataset kind's default
+    arch: str = "mlp"
+    beta: float = 1.0
+    recon_weight: float = 1.0
+    mmd_weight: float = 100.0
+
+    def as_config(self) -> dict:
+        return {"latent_dim": self.latent_dim, "hidden": self.hidden, "arch": self.arch, "beta": self.beta,
+                "recon_weight": self.recon_weight, "mmd_weight": self.mmd_weight}
+
+    @classmethod
+    def from_model(cls, model: LatentModel) -> ModelSettings:
+        c = model.config
+        return cls(model.family, c.latent_dim, c.hidden, c.arch, getattr(c, "beta", 1.0),
+                   getattr(c, "recon_weight", 1.0), getattr(c, "mmd_weight", 100.0))
+
+
+@dataclass
+class LossHistory:
+    """Loss terms as the curves show them: train (averaged between reports) and test (per epoch)."""
+
+    train_steps: list[int] = field(default_factory=list)
+    train: dict[str, list[float]] = field(default_factory=dict)
+    test_steps: list[int] = field(default_factory=list)
+    test: dict[str, list[float]] = field(default_factory=dict)
+
+    def add_train(self, step: int, terms: dict[str, float]) -> None:
+        self.train_steps.append(step)
+        for k, v in terms.items():
+            self.train.setdefault(k, [float("nan")] * (len(self.train_steps) - 1)).append(v)
+
+    def add_test(self, step: int, terms: dict[str, float]) -> None:
+        self.test_steps.append(step)
+        for k, v in terms.items():
+            self.test.setdefault(k, [float("nan")] * (len(self.test_steps) - 1)).append(v)
+
+    def arrays(self, which: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        steps, values = (self.train_steps, self.train) if which == "train" else (self.test_steps, self.test)
+        return np.asarray(steps, float), {k: np.asarray(v, float) for k, v in values.items()}
+
+
+class Session(QObject):
+    dataset_changed = Signal()
+    model_changed = Signal()  # a new model: other architecture, reset, or loaded checkpoint
+    snapshot_changed = Signal()  # the snapshot's weights moved
+    state_changed = Signal(str)  # "idle", "running" or "paused"
+    progress = Signal(object)  # worker.Progress
+    epoch_done = Signal(object)  # EpochEvent
+    message = Signal(str, str)  # level ("info", "warning", "error"), text
+    history_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.dataset: Dataset | None = None
+        self.dataset_folder: str | None = None
+        self.model_settings = ModelSettings()
+        self.train_config = TrainConfig(epochs=20, batch_size=128, lr=1e-3)
+        self.trainer: Trainer | None = None
+        self.snapshot: LatentModel | None = None
+        self.history = LossHistory()
+        self.checkpoint_path: Path | None = None
+        self.saved_step = 0
+        self.last_progress: Progress | None = None
+        self._run: TrainingThread | None = None
+        self._state = "idle"
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    @property
+    def model(self) -> LatentModel | None:
+        """The live model (on the training device); read only when idle."""
+        return None if self.trainer is None else self.trainer.model
+
+    @property
+    def unsaved(self) -> bool:
+        return self.trainer is not None and self.trainer.step > self.saved_step
+
+    def _error(self, text: str) -> None:
+        self.message.emit("error", text)
+
+    # -- data and model ----------------------------------------------------------
+    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True) -> bool:
+        """Load a dataset (and, by default, a new model fitting it). False, with a message, on failure."""
+        if self.state != "idle":
+            self._error("stop training before changing the dataset")
+            return False
+        try:
+            dataset = load_dataset(name, folder=folder)
+        except DataError as e:
+            self._error(str(e))
+            return False
+        self.dataset, self.dataset_folder = dataset, folder
+        if dataset.notes:
+            self.message.emit("warning", f"{dataset.name}: {dataset.notes}")
+        self.dataset_changed.emit()
+        return self.configure_model(self.model_settings) if rebuild else True
+
+    def configure_model(self, settings: ModelSettings) -> bool:
+        """A new, untrained model with these settings for the current dataset."""
+        if self.state != "idle":
+            self._error("stop training before changing the model")
+            return False
+        if self.dataset is None:
+            self._error("choose a dataset first")
+            return False
+        try:
+            torch.manual_seed(self.train_config.seed)
+            model = model_for_dataset(settings.family, self.dataset, **settings.as_config())
+        except ValueError as e:
+            self._error(f"cannot build that model: {e}")
+            return False
+        self.model_settings = settings
+        self._install(model, checkpoint=None)
+        return True
+
+    def set_train_config(self, config: TrainConfig) -> bool:
+        problems = config.problems()
+        if problems:
+            self._error("; ".join(problems))
+            return False
+        self.train_config = config
+        return True
+
+    def reset(self) -> bool:
+        """New random weights for the same settings; the history starts again."""
+        return self.configure_model(self.model_settings)
+
+    def _install(self, model: LatentModel, checkpoint: Path | None, step: int = 0, epoch: int = 0,
+                 optimizer_state: dict | None = None) -> None:
+        self.trainer = Trainer(model, self.dataset, self.train_config)
+        self.trainer.load_state({"optimizer": optimizer_state, "step": step, "epoch": epoch})
+        self.snapshot = copy.deepcopy(model).to("cpu").eval()
+        self.checkpoint_path = checkpoint
+        self.saved_step = step
+        self.history = LossHistory()
+        self.last_progress = None
+        self.model_changed.emit()
+        self.history_changed.emit()
+        self.snapshot_changed.emit()
+
+    # -- training ----------------------------------------------------------------
+    def _trainer_for_run(self) -> Trainer:
+        """The trainer, rebuilt if settings changed since it was made (keeping optimizer state and counts)."""
+        old = self.trainer
+        wanted = replace(self.train_config, epochs=max(1, old.epoch + self.train_config.epochs))
+        if old.config == wanted:
+            return old
+        trainer = Trainer(old.model, self.dataset, wanted)
+        trainer.load_state(old.state())
+        for group in trainer.optimizer.param_groups:
+            group["lr"] = wanted.lr
+        self.trainer = trainer
+        return trainer
+
+    def start(self, max_steps: int | None = None) -> bool:
+        """Train `train_config.epochs` more epochs (or `max_steps` steps) in the background."""
+        if self.state != "idle":
+            return False
+        if self.trainer is None:
+            self._error("there is no model to train")
+            return False
+        try:
+            trainer = self._trainer_for_run()
+        except ValueError as e:
+            self._error(str(e))
+            return False
+        worker = TrainingWorker(trainer, trainer.config.epochs, max_steps)
+        worker.progress.connect(self._on_progress)
+        worker.epoch_done.connect(self._on_epoch)
+        worker.snapshot.connect(self._on_snapshot)
+        worker.finished.connect(self._on_finished)
+        self._run = TrainingThread(worker)
+        self._set_state("running")
+        self._run.start()
+        return True
+
+    def step(self) -> bool:
+        """Exactly one optimisation step, in the training thread."""
+        return self.start(max_steps=1)
+
+    def pause(self) -> None:
+        if self.state == "running":
+            self.trainer.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.state == "paused":
+            self.trainer.resume()
+            self._set_state("running")
+
+    def toggle_pause(self) -> None:
+        self.resume() if self.state == "paused" else self.pause()
+
+    def stop(self) -> None:
+        if self._run is not None and self.state != "idle":
+            self.trainer.stop()
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Block until the training thread has ended (used on shutdown)."""
+        if self._run is None:
+            return True
+        ok = self._run.stop_and_wait(timeout_ms)
+        if ok:
+            self._finish_run()
+        return ok
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.last_progress = progress
+        self.history.add_train(progress.step, progress.terms)
+        self.progress.emit(progress)
+        self.history_changed.emit()
+
+    def _on_epoch(self, event: EpochEvent) -> None:
+        self.history.add_test(event.step, event.test)
+        self.epoch_done.emit(event)
+        self.history_changed.emit()
+
+    def _on_snapshot(self, weights: dict) -> None:
+        if self.snapshot is not None:
+            self.snapshot.load_state_dict(weights)
+        if self._run is not None:
+            self._run.worker.snapshot_received()
+        self.snapshot_changed.emit()
+
+    def _on_finished(self, result: TrainResult) -> None:
+        if result.reason in ("nan", "error"):
+            self._error(result.message)
+        elif result.reason == "finished":
+            self.message.emit("info", result.message)
+        self._finish_run()
+
+    def _finish_run(self) -> None:
+        if self._run is not None:
+            self._run.thread.wait(5000)
+            self._run = None
+        self._set_state("idle")
+
+    # -- files ---------------------------------------------------------------------
+    def save(self, path: str | Path | None = None) -> bool:
+        """Save the model; during training the save runs between two steps in the training thread."""
+        target = Path(path) if path else self.checkpoint_path
+        if target is None or self.trainer is None:
+            self._error("nothing to save" if self.trainer is None else "choose a file to save to")
+            return False
+        if self.state == "idle":
+            return self._save_now(target)
+        self.trainer.call_soon(lambda: self._save_now(target))
+        return True
+
+    def _save_now(self, path: Path) -> bool:
+        t = self.trainer
+        try:
+            save_checkpoint(path, t.model, dataset_record(self.dataset, self.dataset_folder), t.step, t.epoch,
+                            self.history.test and {k: v[-1] for k, v in self.history.test.items()} or {},
+                            t.optimizer.state_dict())
+        except CheckpointError as e:
+            self._error(str(e))
+            return False
+        self.checkpoint_path, self.saved_step = path, t.step
+        self.message.emit("info", f"saved {path.name} at step {t.step}")
+        return True
+
+    def open_checkpoint(self, path: str | Path) -> bool:
+        """Load a checkpoint and its dataset; on any problem nothing changes and a message says why."""
+        if self.state != "idle":
+            self._error("stop training before opening a checkpoint")
+            return False
+        try:
+            ckpt = load_checkpoint(path)
+            dataset = dataset_from_record(ckpt.dataset)
+        except (CheckpointError, DataError) as e:
+            self._error(str(e))
+            return False
+        if tuple(dataset.data_shape) != tuple(ckpt.model.data_shape):
+            self._error(f"{path}: its model expects data {ckpt.model.data_shape}, its dataset has {dataset.data_shape}")
+            return False
+        self.dataset, self.dataset_folder = dataset, ckpt.dataset.get("folder")
+        self.model_settings = ModelSettings.from_model(ckpt.model)
+        self.dataset_changed.emit()
+        self._install(ckpt.model, Path(path), ckpt.step, ckpt.epoch, ckpt.optimizer_state)
+        self.message.emit("info", f"opened {Path(path).name}: {ckpt.model.family} on {dataset.name}, step {ckpt.step}")
+        return True
+
+    def load_default(self) -> bool:
+        return self.set_dataset(DEFAULT_DATASET)
+
+    # -- the snapshot, for panels ---------------------------------------------------
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.snapshot.decode(z.to(torch.float32))
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0) -> torch.Tensor:
+        return self.snapshot.sample(n, generator=torch.Generator().manual_seed(seed))
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        return self.snapshot.decode(self.snapshot.encode(x))

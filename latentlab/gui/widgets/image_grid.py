@@ -1,0 +1,32 @@
+"""An image grid view: a batch of [N, C, H, W] images in [0, 1] tiled into one pyqtgraph ImageItem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+
+from latentlab.core.images import image_grid
+
+
+def grid_array(images: torch.Tensor, nrow: int | None = None) -> np.ndarray:
+    """Grey [H, W] or colour [H, W, 3] uint8 array of the tiled batch, row-major."""
+    grid = image_grid(images, nrow)
+    array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    return array[..., 0] if images.shape[1] == 1 else array
+
+
+class ImageGridView(pg.GraphicsLayoutWidget):
+    def __init__(self, title: str = "", parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self.title = title
+        self.array: np.ndarray | None = None
+
+    def set_images(self, images: torch.Tensor, nrow: int | None = None) -> None:
+        self.array = grid_array(images, nrow)
+        self.image.setImage(self.array, levels=(0, 255))
+        self.view.autoRange(padding=0.01)

@@ -1,0 +1,132 @@
+"""TrainingWorker: runs the core Trainer in a QThread and turns its callbacks into throttled signals.
+
+The trainer calls back after every step; the GUI needs far less. Loss terms are
+averaged and sent a few times a second; a copy of the weights (the snapshot the
+GUI decodes with) is sent only when the GUI has taken the previous one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import torch
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult
+
+PROGRESS_INTERVAL_S = 0.1
+SNAPSHOT_INTERVAL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    epoch: int
+    progress: float  # fraction of this run done, 0..1
+    terms: dict[str, float]  # mean over the steps since the last report
+    samples_per_s: float
+    eta_s: float
+
+
+def weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+class TrainingWorker(QObject):
+    progress = Signal(object)  # Progress
+    epoch_done = Signal(object)  # EpochEvent
+    snapshot = Signal(object)  # dict of CPU tensors
+    finished = Signal(object)  # TrainResult
+
+    def __init__(self, trainer: Trainer, epochs: int | None = None, max_steps: int | None = None):
+        super().__init__()
+        self.trainer = trainer
+        self.epochs = epochs
+        self.max_steps = max_steps
+        self._sums: dict[str, float] = {}
+        self._count = 0
+        self._last_progress = 0.0
+        self._last_snapshot = 0.0
+        self._snapshot_taken = threading.Event()
+        self._snapshot_taken.set()
+        self._started = time.perf_counter()
+        self._start_step = 0
+        self._planned_steps = 1
+        self._last_event: StepEvent | None = None
+
+    def snapshot_received(self) -> None:
+        """Called by the GUI when it has loaded the last snapshot: the next one may be sent."""
+        self._snapshot_taken.set()
+
+    def _on_step(self, event: StepEvent) -> None:
+        self._last_event = event
+        for k, v in event.terms.items():
+            self._sums[k] = self._sums.get(k, 0.0) + v
+        self._count += 1
+        now = time.perf_counter()
+        if now - self._last_progress >= PROGRESS_INTERVAL_S:
+            self._flush(event, now)
+        if now - self._last_snapshot >= SNAPSHOT_INTERVAL_S and self._snapshot_taken.is_set():
+            self._publish_snapshot(now)
+
+    def _flush(self, event: StepEvent, now: float) -> None:
+        if not self._count:
+            return
+        done = min(1.0, (event.step - self._start_step) / self._planned_steps)
+        eta = (now - self._started) * (1 - done) / done if done > 0 else float("nan")
+        self.progress.emit(Progress(event.step, event.epoch, done,
+                                    {k: v / self._count for k, v in self._sums.items()}, event.samples_per_s, eta))
+        self._sums, self._count, self._last_progress = {}, 0, now
+
+    def _publish_snapshot(self, now: float) -> None:
+        self._snapshot_taken.clear()
+        self._last_snapshot = now
+        self.snapshot.emit(weights_copy(self.trainer.model))
+
+    def _on_epoch(self, event: EpochEvent) -> None:
+        self.epoch_done.emit(event)
+
+    @Slot()
+    def run(self) -> None:
+        trainer = self.trainer
+        trainer.on_step, trainer.on_epoch = self._on_step, self._on_epoch
+        self._started = time.perf_counter()
+        self._start_step = trainer.step
+        target = trainer.config.epochs if self.epochs is None else self.epochs
+        self._planned_steps = max(1, self.max_steps or (target - trainer.epoch) * trainer.steps_per_epoch)
+        try:
+            result = trainer.run(self.epochs, self.max_steps)
+        except Exception as e:  # never let an exception escape a thread: report it like any fault
+            result = TrainResult("error", f"training failed: {type(e).__name__}: {e}", trainer.step, trainer.epoch)
+        finally:
+            trainer.on_step = trainer.on_epoch = None
+        if self._last_event is not None:
+            self._flush(self._last_event, time.perf_counter())
+        self._snapshot_taken.set()
+        self._publish_snapshot(time.perf_counter())  # the final (or restored) weights, always
+        self.finished.emit(result)
+
+
+class TrainingThread:
+    """One run of a TrainingWorker on its own QThread; cleaned up when it finishes."""
+
+    def __init__(self, worker: TrainingWorker):
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName("latentlab-training")
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(worker.run)
+        # Direct: quit from the worker thread itself, so a GUI thread waiting on it is never deadlocked.
+        worker.finished.connect(self.thread.quit, Qt.DirectConnection)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
+        self.worker.trainer.stop()
+        return self.thread.wait(timeout_ms)
