@@ -12,7 +12,7 @@ import torch
 
 from bench.report import table, write
 
-SUITES = ["training", "mmd"]
+SUITES = ["training", "mmd", "app"]
 RESULTS = Path(__file__).parent / "results"
 
 

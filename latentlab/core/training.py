@@ -135,8 +135,6 @@ class Trainer:
             raise ValueError(f"the model expects data of shape {model.data_shape}, "
                              f"but {dataset.name} has {dataset.data_shape}")
         self.config = config
-        if config.threads:
-            torch.set_num_threads(config.threads)
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
         self.dataset = dataset
@@ -275,6 +273,9 @@ class Trainer:
             self._stop.clear()  # a stop is consumed by the run it ended
 
     def _run(self, epochs: int | None, max_steps: int | None) -> TrainResult:
+        if self.config.threads:
+            # OpenMP thread counts belong to the calling thread: set them in the thread that trains.
+            torch.set_num_threads(self.config.threads)
         target = self.config.epochs if epochs is None else epochs
         last_step = None if max_steps is None else self.step + max_steps
         test: dict[str, float] = {}

@@ -20,6 +20,14 @@ def training_threads() -> int:
     return cores if cores <= 2 else cores - 1
 
 
+def use_gui_thread_for_small_work() -> None:
+    """One torch thread in the GUI thread: its decodes are small, and an OpenMP team forked here
+    makes every parallel region of the training thread ~5x slower to start (measured: bench/app.py)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def create_application():
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -86,9 +94,9 @@ def run_app(args: argparse.Namespace) -> int:
 
     from latentlab.gui.main_window import MainWindow
 
-    torch.set_num_threads(training_threads())
+    use_gui_thread_for_small_work()
     window = MainWindow()
-    window.session.train_config = replace(window.session.train_config, threads=torch.get_num_threads())
+    window.session.train_config = replace(window.session.train_config, threads=training_threads())
     initial_state(window, args)
     window.show()
     if getattr(args, "screenshot", None):

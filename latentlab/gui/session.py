@@ -20,7 +20,7 @@ from latentlab.core.data import DEFAULT_DATASET, Dataset, DataError, load_datase
 from latentlab.core.models import LatentModel
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
 from latentlab.core.training import EpochEvent, Trainer, TrainConfig, TrainResult
-from latentlab.gui.worker import Progress, TrainingThread, TrainingWorker
+from latentlab.gui.worker import Progress, TrainingThread, TrainingWorker, weights_copy
 
 
 @dataclass(frozen=True)
@@ -238,28 +238,42 @@ class Session(QObject):
             return True
         ok = self._run.stop_and_wait(timeout_ms)
         if ok:
+            # The run's last queued signals will be ignored as stale: take its final weights here.
+            self.snapshot.load_state_dict(weights_copy(self.trainer.model))
             self._finish_run()
+            self.snapshot_changed.emit()
         return ok
 
-    def _on_progress(self, progress: Progress) -> None:
+    def _from_current_run(self, worker: TrainingWorker) -> bool:
+        """Signals queued by a run that has already been waited for (e.g. a fast Stop then Start) are stale."""
+        return self._run is not None and worker is self._run.worker
+
+    def _on_progress(self, worker: TrainingWorker, progress: Progress) -> None:
+        if not self._from_current_run(worker):
+            return
         self.last_progress = progress
         self.history.add_train(progress.step, progress.terms)
         self.progress.emit(progress)
         self.history_changed.emit()
 
-    def _on_epoch(self, event: EpochEvent) -> None:
+    def _on_epoch(self, worker: TrainingWorker, event: EpochEvent) -> None:
+        if not self._from_current_run(worker):
+            return
         self.history.add_test(event.step, event.test)
         self.epoch_done.emit(event)
         self.history_changed.emit()
 
-    def _on_snapshot(self, weights: dict) -> None:
+    def _on_snapshot(self, worker: TrainingWorker, weights: dict) -> None:
+        if not self._from_current_run(worker):
+            return
         if self.snapshot is not None:
             self.snapshot.load_state_dict(weights)
-        if self._run is not None:
-            self._run.worker.snapshot_received()
+        self._run.worker.snapshot_received()
         self.snapshot_changed.emit()
 
-    def _on_finished(self, result: TrainResult) -> None:
+    def _on_finished(self, worker: TrainingWorker, result: TrainResult) -> None:
+        if not self._from_current_run(worker):
+            return
         if result.reason in ("nan", "error"):
             self._error(result.message)
         elif result.reason == "finished":

@@ -35,10 +35,12 @@ def weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 class TrainingWorker(QObject):
-    progress = Signal(object)  # Progress
-    epoch_done = Signal(object)  # EpochEvent
-    snapshot = Signal(object)  # dict of CPU tensors
-    finished = Signal(object)  # TrainResult
+    # Each signal carries its worker first, so the receiver can tell a stale run's signals apart
+    # (QObject.sender() is avoided: in PySide6 6.12 it corrupts None's refcount over many calls).
+    progress = Signal(object, object)  # worker, Progress
+    epoch_done = Signal(object, object)  # worker, EpochEvent
+    snapshot = Signal(object, object)  # worker, dict of CPU tensors
+    finished = Signal(object, object)  # worker, TrainResult
 
     def __init__(self, trainer: Trainer, epochs: int | None = None, max_steps: int | None = None):
         super().__init__()
@@ -76,17 +78,17 @@ class TrainingWorker(QObject):
             return
         done = min(1.0, (event.step - self._start_step) / self._planned_steps)
         eta = (now - self._started) * (1 - done) / done if done > 0 else float("nan")
-        self.progress.emit(Progress(event.step, event.epoch, done,
+        self.progress.emit(self, Progress(event.step, event.epoch, done,
                                     {k: v / self._count for k, v in self._sums.items()}, event.samples_per_s, eta))
         self._sums, self._count, self._last_progress = {}, 0, now
 
     def _publish_snapshot(self, now: float) -> None:
         self._snapshot_taken.clear()
         self._last_snapshot = now
-        self.snapshot.emit(weights_copy(self.trainer.model))
+        self.snapshot.emit(self, weights_copy(self.trainer.model))
 
     def _on_epoch(self, event: EpochEvent) -> None:
-        self.epoch_done.emit(event)
+        self.epoch_done.emit(self, event)
 
     @Slot()
     def run(self) -> None:
@@ -106,7 +108,7 @@ class TrainingWorker(QObject):
             self._flush(self._last_event, time.perf_counter())
         self._snapshot_taken.set()
         self._publish_snapshot(time.perf_counter())  # the final (or restored) weights, always
-        self.finished.emit(result)
+        self.finished.emit(self, result)
 
 
 class TrainingThread:

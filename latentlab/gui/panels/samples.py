@@ -18,6 +18,7 @@ N_SAMPLES = 64
 N_RECON = 8
 N_POINTS = 1000
 REDRAW_MS = 250
+TRAINING_REDRAW_MS = 1000  # while training, decoding in the GUI thread competes with the trainer: once a second
 
 
 class SamplesPanel(QWidget):
@@ -55,6 +56,8 @@ class SamplesPanel(QWidget):
         self._timer.start()
         session.snapshot_changed.connect(self._mark_dirty)
         session.model_changed.connect(self.redraw)
+        session.state_changed.connect(
+            lambda state: self._timer.setInterval(REDRAW_MS if state == "idle" else TRAINING_REDRAW_MS))
 
     def _mark_dirty(self) -> None:
         self._dirty = True
