@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -64,6 +65,7 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     app = create_application()
+    window.resize(1400, 860)  # the offscreen screen is small; pictures should look like a desktop window
     if train_steps > 0:
         loop = QEventLoop()
         window.session.state_changed.connect(lambda s: loop.quit() if s == "idle" else None)
@@ -104,4 +106,17 @@ def run_app(args: argparse.Namespace) -> int:
         code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0))
         window.close()
         return code
+    close_on_signals(window)
     return app.exec()
+
+
+def close_on_signals(window) -> None:
+    """Ctrl+C in the terminal (SIGINT) and SIGTERM close the window the normal way: training stops,
+    unsaved work is offered for saving, the process exits with status 0."""
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    # Python runs signal handlers only between bytecodes; a timer gives it the chance while Qt waits.
+    window._signal_timer = QTimer(window, interval=200, timeout=lambda: None)
+    window._signal_timer.start()

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.model_data = ModelDataPanel(self.session)
         self.training = TrainingPanel(self.session)
         self.samples = SamplesPanel(self.session)
+        self.samples.setMinimumWidth(380)
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)

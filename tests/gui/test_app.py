@@ -1,0 +1,44 @@
+"""Starting the application from the command line: --screenshot, and the first state it opens on."""
+
+import os
+import subprocess
+import sys
+
+from PIL import Image
+
+from latentlab.gui.app import initial_state
+from latentlab.gui.main_window import MainWindow
+
+
+def test_screenshot_command_paints_the_window_and_exits_0(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LATENTLAB_SETTINGS": str(tmp_path / "s.ini")}
+    done = subprocess.run([sys.executable, "-m", "latentlab", "--data", "moons", "--train-steps", "30",
+                           "--screenshot", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    image = Image.open(out).convert("RGB")
+    assert image.size[0] >= 800 and image.size[1] >= 500
+    assert len(set(image.resize((64, 40)).getdata())) > 20  # painted content, not one flat colour
+
+
+def test_screenshot_of_a_checkpoint(tmp_path):
+    from latentlab.cli import main
+
+    ckpt = tmp_path / "ae.safetensors"
+    assert main(["train", "--model", "autoencoder", "--data", "digits", "--epochs", "1", "--quiet",
+                 "--out", str(ckpt)]) == 0
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LATENTLAB_SETTINGS": str(tmp_path / "s.ini")}
+    done = subprocess.run([sys.executable, "-m", "latentlab", "--checkpoint", str(ckpt), "--screenshot", str(out)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and out.exists(), done.stderr
+
+
+def test_unknown_dataset_falls_back_to_the_default_with_a_message(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    args = type("Args", (), {"data": "no-such-data", "model": None, "checkpoint": None, "data_dir": None})()
+    messages = []
+    window.session.message.connect(lambda level, text: messages.append(text))
+    initial_state(window, args)
+    assert window.session.dataset.name == "mnist5k" and any("no-such-data" in m for m in messages)
