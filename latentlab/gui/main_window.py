@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 import latentlab
+from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
 from latentlab.gui.panels.samples import SamplesPanel
+from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.message_banner import MessageBanner
@@ -35,7 +37,7 @@ SHORTCUTS = [
     ("Ctrl+O", "Open a checkpoint"),
     ("Ctrl+S", "Save the model"),
     ("Ctrl+Shift+S", "Save the model as…"),
-    ("Ctrl+E", "Export the loss figure as PNG or SVG"),
+    ("Ctrl+E", "Export the latent plot as PNG or SVG"),
     ("Space", "Pause / resume training"),
     ("Ctrl+Return", "Start training"),
     ("Ctrl+.", "Stop training"),
@@ -81,23 +83,29 @@ class MainWindow(QMainWindow):
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
 
         self.banner = MessageBanner()
-        self.curves = LossCurvesPanel(self.session)
+        self.scatter = LatentScatterPanel(self.session)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
-        layout.addWidget(self.curves, 1)
+        layout.addWidget(self.scatter, 1)
         self.setCentralWidget(central)
 
         self.model_data = ModelDataPanel(self.session)
         self.training = TrainingPanel(self.session)
+        self.curves = LossCurvesPanel(self.session)
+        self.decoder = DecoderPanel(self.session)
         self.samples = SamplesPanel(self.session)
-        self.samples.setMinimumWidth(380)
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
+        self.add_panel("decoder", "Decoder view", self.decoder, Qt.RightDockWidgetArea)
         self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
-        self.resizeDocks([self.docks["model"], self.docks["samples"]], [330, 420], Qt.Horizontal)
+        self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
+        self.docks["decoder"].raise_()
+        self.resizeDocks([self.docks["model"], self.docks["decoder"]], [330, 430], Qt.Horizontal)
+        self.resizeDocks([self.docks["decoder"], self.docks["curves"]], [480, 300], Qt.Vertical)
         self._default_state = self.saveState()
 
         self._build_menus()
@@ -160,8 +168,10 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
         self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
         file.addSeparator()
-        self._action(file, "&Export figure…", self.export_figure_dialog, QKeySequence("Ctrl+E"),
-                     "Save the loss curves as PNG or SVG")
+        self._action(file, "&Export latent plot…", lambda: self.export_figure_dialog("scatter"),
+                     QKeySequence("Ctrl+E"), "Save the latent scatter as PNG or SVG")
+        self._action(file, "Export &loss curves…", lambda: self.export_figure_dialog("curves"),
+                     tip="Save the loss curves as PNG or SVG")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
         view = bar.addMenu("&View")
@@ -243,12 +253,13 @@ class MainWindow(QMainWindow):
         path = self.ask_save_path()
         return bool(path) and self.session.save(path)
 
-    def export_figure(self, path: str | Path) -> bool:
-        """The loss curves as PNG (pyqtgraph's ImageExporter) or SVG (SVGExporter), by suffix."""
+    def export_figure(self, path: str | Path, which: str = "curves") -> bool:
+        """A plot ("curves" or "scatter") as PNG (pyqtgraph's ImageExporter) or SVG (SVGExporter), by suffix."""
         from pyqtgraph.exporters import ImageExporter, SVGExporter
 
         path = Path(path)
-        item = self.curves.plot_item()
+        widget = self.curves.plot if which == "curves" else self.scatter.plot
+        item = widget.getPlotItem()
         exporter = SVGExporter(item) if path.suffix.lower() == ".svg" else ImageExporter(item)
         if isinstance(exporter, ImageExporter):
             exporter.parameters()["width"] = max(800, int(item.width()))
@@ -258,18 +269,19 @@ class MainWindow(QMainWindow):
             except ValueError:
                 # pyqtgraph's SVG exporter cannot parse the path syntax of recent Qt releases
                 # (pyqtgraph issue #3485); Qt's own SVG generator draws the same plot.
-                render_svg(self.curves.plot, path)
+                render_svg(widget, path)
         except OSError as e:
             self.banner.show_message("error", f"cannot write {path}: {e}")
             return False
         self.banner.show_message("info", f"exported the figure to {path}")
         return True
 
-    def export_figure_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / "loss.png"),
+    def export_figure_dialog(self, which: str) -> None:
+        name = "loss.png" if which == "curves" else "latent.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / name),
                                               "PNG image (*.png);;SVG drawing (*.svg)")
         if path:
-            self.export_figure(path)
+            self.export_figure(path, which)
 
     # -- help ----------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

@@ -68,6 +68,29 @@ class LossHistory:
         return np.asarray(steps, float), {k: np.asarray(v, float) for k, v in values.items()}
 
 
+LIVE_CODES = 5000  # while training, the scatter follows a fixed subset; all points once idle
+
+
+@dataclass
+class Codes:
+    """Latent codes of the dataset under the current snapshot (posterior means for a VAE)."""
+
+    train: np.ndarray  # [n, d]
+    test: np.ndarray
+    train_index: np.ndarray  # which dataset rows these are
+    test_index: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return self.train.shape[1]
+
+
+def _subset(n: int, limit: int | None) -> np.ndarray:
+    if limit is None or n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, limit, replace=False))
+
+
 class Session(QObject):
     dataset_changed = Signal()
     model_changed = Signal()  # a new model: other architecture, reset, or loaded checkpoint
@@ -77,6 +100,9 @@ class Session(QObject):
     epoch_done = Signal(object)  # EpochEvent
     message = Signal(str, str)  # level ("info", "warning", "error"), text
     history_changed = Signal()
+    selection_changed = Signal()  # indices into the training set
+    focus_changed = Signal(object, object)  # latent point [d], its decode [1, *data_shape]
+    hover_changed = Signal(int)  # a training example under the mouse
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -92,6 +118,11 @@ class Session(QObject):
         self.last_progress: Progress | None = None
         self._run: TrainingThread | None = None
         self._state = "idle"
+        self.selection = np.zeros(0, dtype=np.int64)
+        self.focus: torch.Tensor | None = None
+        self.hovered: int | None = None
+        self._codes: Codes | None = None
+        self.snapshot_changed.connect(self._forget_codes)
 
     # -- state -----------------------------------------------------------------
     @property
@@ -171,6 +202,9 @@ class Session(QObject):
         self.saved_step = step
         self.history = LossHistory()
         self.last_progress = None
+        self._codes = None
+        self.selection = np.zeros(0, dtype=np.int64)
+        self.focus = None
         self.model_changed.emit()
         self.history_changed.emit()
         self.snapshot_changed.emit()
@@ -336,6 +370,42 @@ class Session(QObject):
         return self.set_dataset(DEFAULT_DATASET)
 
     # -- the snapshot, for panels ---------------------------------------------------
+    def _forget_codes(self) -> None:
+        self._codes = None
+
+    @torch.no_grad()
+    def codes(self) -> Codes | None:
+        """The dataset's codes under the snapshot, cached until the weights move; None without an encoder."""
+        if self.snapshot is None or self.dataset is None or not self.snapshot.can("encode"):
+            return None
+        limit = None if self.state == "idle" else LIVE_CODES
+        if self._codes is None or (limit is None and len(self._codes.train_index) < len(self.dataset.train_x)):
+            d = self.dataset
+            tr, te = _subset(len(d.train_x), limit), _subset(len(d.test_x), limit)
+            self._codes = Codes(self._encode(d.train_x[tr]), self._encode(d.test_x[te]), tr, te)
+        return self._codes
+
+    def _encode(self, x: torch.Tensor) -> np.ndarray:
+        return torch.cat([self.snapshot.encode(b) for b in x.split(4096)]).numpy()
+
+    def set_selection(self, indices) -> None:
+        self.selection = np.unique(np.asarray(indices, dtype=np.int64))
+        self.selection_changed.emit()
+
+    def set_hover(self, index: int) -> None:
+        if index != getattr(self, "hovered", None):
+            self.hovered = index
+            self.hover_changed.emit(index)
+
+    @torch.no_grad()
+    def set_focus(self, z: torch.Tensor) -> torch.Tensor:
+        """Decode one latent point (click-to-decode) and tell the panels."""
+        z = z.reshape(1, -1).float()
+        x = self.snapshot.decode(z)
+        self.focus = z[0]
+        self.focus_changed.emit(z[0], x)
+        return x
+
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.snapshot.decode(z.to(torch.float32))

@@ -1,0 +1,137 @@
+"""Looking at a latent space in 2-D: projections with inverses, projected posteriors, point-in-polygon.
+
+A projection maps codes [N, d] to the plane [N, 2] and back. The inverse of a
+2-D point cannot recover what the projection dropped, so every projection says
+what it puts there: the mean of the codes it was fitted on (for PCA, the mean
+along every discarded principal direction; for two chosen axes, the mean of each
+other axis). A click in the scatter therefore decodes the "typical" code with
+the two visible coordinates set where the mouse is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+@dataclass(frozen=True)
+class AxesProjection:
+    """Two latent axes shown as they are; the other axes are held at `fill` (the codes' mean)."""
+
+    x: int
+    y: int
+    fill: Tensor  # [d]
+
+    @classmethod
+    def fit(cls, codes: Tensor, x: int = 0, y: int = 1) -> AxesProjection:
+        d = codes.shape[1]
+        if d == 1:
+            x = y = 0
+        elif not (0 <= x < d and 0 <= y < d) or x == y:
+            raise ValueError(f"choose two different axes among 0..{d - 1}, got {x} and {y}")
+        return cls(x, y, codes.mean(0) if len(codes) else torch.zeros(d))
+
+    @property
+    def dim(self) -> int:
+        return self.fill.numel()
+
+    @property
+    def basis(self) -> Tensor:
+        """[d, 2]: the linear part of to_2d."""
+        b = torch.zeros(self.dim, 2)
+        b[self.x, 0] = 1.0
+        b[self.y, 1] = 1.0
+        return b
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        return f"z[{self.x}]", f"z[{self.y}]"
+
+    def to_2d(self, codes: Tensor) -> Tensor:
+        return torch.stack([codes[:, self.x], codes[:, self.y]], 1)
+
+    def from_2d(self, points: Tensor) -> Tensor:
+        z = self.fill.to(points.dtype).expand(len(points), -1).clone()
+        z[:, self.x] = points[:, 0]
+        z[:, self.y] = points[:, 1]
+        return z
+
+
+@dataclass(frozen=True)
+class PCAProjection:
+    """The codes' first two principal components (SVD of the centred codes, in torch)."""
+
+    mean: Tensor  # [d]
+    components: Tensor  # [d, 2], orthonormal columns
+    explained: tuple[float, float]  # fraction of the variance along each
+
+    @classmethod
+    def fit(cls, codes: Tensor) -> PCAProjection:
+        codes = codes.double()
+        mean = codes.mean(0)
+        _, s, vt = torch.linalg.svd(codes - mean, full_matrices=False)
+        comps = vt[:2].T
+        if comps.shape[1] < 2:  # a 1-D latent: the second axis is empty
+            comps = torch.cat([comps, torch.zeros_like(comps)], 1)
+        var = s**2
+        total = float(var.sum()) or 1.0
+        explained = tuple(float(v) / total for v in (list(var[:2]) + [0.0, 0.0])[:2])
+        # A sign convention, so the picture does not flip between refits.
+        signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(2)])
+        signs[signs == 0] = 1
+        return cls(mean.float(), (comps * signs).float(), explained)
+
+    @property
+    def basis(self) -> Tensor:
+        return self.components
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        return f"PC1 ({self.explained[0]:.0%})", f"PC2 ({self.explained[1]:.0%})"
+
+    def to_2d(self, codes: Tensor) -> Tensor:
+        return (codes - self.mean.to(codes.dtype)) @ self.components.to(codes.dtype)
+
+    def from_2d(self, points: Tensor) -> Tensor:
+        return self.mean.to(points.dtype) + points @ self.components.T.to(points.dtype)
+
+
+Projection = AxesProjection | PCAProjection
+
+
+def projected_covariances(projection: Projection, logvar: Tensor) -> Tensor:
+    """2x2 covariances [N, 2, 2] of diagonal Gaussians N(mu, diag(exp(logvar))) seen through the projection."""
+    b = projection.basis.to(logvar.dtype)  # [d, 2]
+    var = logvar.exp()  # [N, d]
+    return torch.einsum("di,nd,dj->nij", b, var, b)
+
+
+def ellipse_outline(mean: np.ndarray, cov: np.ndarray, k: float, n: int = 64) -> np.ndarray:
+    """Points [n+1, 2] on the k-sigma ellipse of a 2-D Gaussian (closed)."""
+    vals, vecs = np.linalg.eigh(cov)
+    t = np.linspace(0, 2 * np.pi, n + 1)
+    circle = np.stack([np.cos(t), np.sin(t)], 1)
+    return mean + k * (circle * np.sqrt(np.maximum(vals, 0))) @ vecs.T
+
+
+def prior_centre(projection: Projection) -> np.ndarray:
+    """Where N(0, I) projects to: its mean's image (the projection of an isotropic Gaussian stays isotropic)."""
+    d = projection.basis.shape[0]
+    return projection.to_2d(torch.zeros(1, d)).numpy()[0]
+
+
+def points_in_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Boolean mask of the points [N, 2] inside a closed polygon [M, 2] (even-odd ray casting, vectorised)."""
+    x, y = points[:, 0], points[:, 1]
+    inside = np.zeros(len(points), dtype=bool)
+    px, py = polygon[:, 0], polygon[:, 1]
+    for i in range(len(polygon)):
+        x1, y1, x2, y2 = px[i - 1], py[i - 1], px[i], py[i]
+        crosses = (y1 > y) != (y2 > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (x < x_at)
+    return inside

@@ -1,0 +1,113 @@
+"""The decoder view: what the clicked latent point decodes to, the hovered example and its
+reconstruction, and a gallery of the selection."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import torch
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from latentlab.gui.session import Session
+from latentlab.gui.widgets.image_grid import ImageGridView
+
+GALLERY = 32
+
+
+def format_z(z: torch.Tensor) -> str:
+    values = ", ".join(f"{v:.2f}" for v in z.tolist()[:8])
+    return f"z = ({values}{', …' if z.numel() > 8 else ''})"
+
+
+class DecoderPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.decoded = ImageGridView()
+        self.hover = ImageGridView()
+        self.gallery = ImageGridView()
+        images = QWidget()
+        il = QVBoxLayout(images)
+        il.setContentsMargins(0, 0, 0, 0)
+        il.addWidget(self.decoded, 4)
+        self.hover_label = QLabel("Hover a point: original | reconstruction")
+        il.addWidget(self.hover_label)
+        il.addWidget(self.hover, 2)
+        self.gallery_label = QLabel("Selection: none")
+        il.addWidget(self.gallery_label)
+        il.addWidget(self.gallery, 2)
+        self.points = pg.PlotWidget(background="w")
+        self.points.setAspectLocked(True)
+        self.points.addLegend(offset=(-10, 10))
+        self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
+                                          symbolBrush=(150, 150, 150, 110), name="data")
+        self.selected_item = self.points.plot(pen=None, symbol="o", symbolSize=5, symbolPen=None,
+                                              symbolBrush=(31, 119, 180, 200), name="selection")
+        self.hover_item = self.points.plot(pen=pg.mkPen("#2ca02c"), symbol="o", symbolSize=9,
+                                           symbolBrush="#2ca02c", name="hovered → reconstruction")
+        self.decoded_item = self.points.plot(pen=None, symbol="+", symbolSize=20, symbolBrush="#d62728",
+                                             symbolPen=pg.mkPen("#d62728", width=2), name="decoded point")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(images)
+        self.stack.addWidget(self.points)
+        self.caption = QLabel("Click in the latent scatter to decode a point.")
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.stack, 1)
+        session.focus_changed.connect(self.show_decoded)
+        session.hover_changed.connect(self.show_hover)
+        session.selection_changed.connect(self.show_selection)
+        session.model_changed.connect(self._reset)
+        self._reset()
+
+    def _reset(self) -> None:
+        d = self.session.dataset
+        points = d is not None and d.kind == "points"
+        self.stack.setCurrentIndex(1 if points else 0)
+        if points:
+            x = d.train_x[:3000]
+            self.data_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+        for item in (self.decoded_item, self.hover_item, self.selected_item):
+            item.setData([], [])
+        for view in (self.decoded, self.hover, self.gallery):
+            view.image.clear()
+        self.caption.setText("Click in the latent scatter to decode a point.")
+        self.gallery_label.setText("Selection: none")
+
+    def show_decoded(self, z: torch.Tensor, x: torch.Tensor) -> None:
+        self.caption.setText(f"Decoded {format_z(z)}")
+        if x.dim() == 4:
+            self.decoded.set_images(x)
+        else:
+            self.decoded_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+        self.decoded.repaint() if x.dim() == 4 else self.points.viewport().repaint()
+
+    def show_hover(self, index: int) -> None:
+        d = self.session.dataset
+        if d is None or self.session.snapshot is None or index >= len(d.train_x):
+            return
+        x = d.train_x[index:index + 1]
+        recon = self.session.reconstruct(x)
+        label = f" (label {d.class_names[int(d.train_y[index])]})" if d.has_labels and d.class_names else ""
+        self.hover_label.setText(f"Example {index}{label}: original | reconstruction")
+        if x.dim() == 4:
+            self.hover.set_images(torch.cat([x, recon]), nrow=2)
+        else:
+            both = torch.cat([x, recon])
+            self.hover_item.setData(both[:, 0].numpy(), both[:, 1].numpy())
+
+    def show_selection(self) -> None:
+        d, sel = self.session.dataset, self.session.selection
+        self.gallery_label.setText(f"Selection: {len(sel)} point(s)" if len(sel) else "Selection: none")
+        if d is None:
+            return
+        if not len(sel):
+            self.gallery.image.clear()
+            self.selected_item.setData([], [])
+            return
+        x = d.train_x[torch.from_numpy(sel[:GALLERY if d.kind == "image" else 3000])]
+        if d.kind == "image":
+            self.gallery.set_images(x, nrow=8)
+        else:
+            self.selected_item.setData(x[:, 0].numpy(), x[:, 1].numpy())

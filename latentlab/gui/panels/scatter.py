@@ -1,0 +1,393 @@
+"""The latent scatter: the dataset's codes, coloured by label; a click decodes the point under the mouse.
+
+Drawing 70,000 points fast: one ScatterPlotItem per (class, split) with a single
+brush, so pyqtgraph stamps one cached symbol per point instead of styling each
+point (see bench/scatter.py for the measured difference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentlab.core.density import kde
+from latentlab.core.latent import (
+    AxesProjection,
+    PCAProjection,
+    ellipse_outline,
+    points_in_polygon,
+    prior_centre,
+    projected_covariances,
+)
+from latentlab.gui.session import Session
+
+CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+IDLE_REDRAW_MS, TRAINING_REDRAW_MS = 200, 1000
+MAX_ELLIPSES = 40
+MANIFOLD_TILES = 12
+DENSITY_GRID = 80
+HOVER_PIXELS = 8
+TOOLS = {"decode": "Decode", "box": "Box select", "lasso": "Lasso", "pan": "Pan/zoom"}
+TOOL_TIPS = {
+    "decode": "Click or drag anywhere to decode that latent point",
+    "box": "Drag a rectangle to select the points inside",
+    "lasso": "Draw around points to select them",
+    "pan": "Drag to pan, wheel or right-drag to zoom",
+}
+
+
+def colour(i: int) -> str:
+    return CLASS_COLOURS[i % len(CLASS_COLOURS)]
+
+
+class ScatterViewBox(pg.ViewBox):
+    """The left button does what the panel's tool says; wheel and right-drag still zoom."""
+
+    def __init__(self, panel: LatentScatterPanel):
+        super().__init__()
+        self.panel = panel
+
+    def mouseClickEvent(self, ev):  # noqa: N802 (Qt's name)
+        if ev.button() == Qt.LeftButton and self.panel.tool == "decode":
+            ev.accept()
+            self.panel.decode_at(self.mapSceneToView(ev.scenePos()))
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802
+        tool = self.panel.tool
+        if ev.button() != Qt.LeftButton or tool == "pan":
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        pos = self.mapSceneToView(ev.scenePos())
+        if tool == "decode":
+            self.panel.decode_at(pos)
+        else:
+            self.panel.drag_selection(tool, self.mapSceneToView(ev.buttonDownScenePos()), pos, ev.isFinish())
+
+
+class LatentScatterPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.tool = "decode"
+        self.projection = None
+        self.view = ScatterViewBox(self)
+        self.plot = pg.PlotWidget(viewBox=self.view, background="w")
+        self.plot.setAspectLocked(True)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+
+        tools = QHBoxLayout()
+        self.tool_buttons = QButtonGroup(self)
+        for key, text in TOOLS.items():
+            button = QRadioButton(text)
+            button.setToolTip(TOOL_TIPS[key])
+            button.setChecked(key == "decode")
+            button.toggled.connect(lambda on, k=key: on and self._set_tool(k))
+            self.tool_buttons.addButton(button)
+            tools.addWidget(button)
+        self.clear_selection = QPushButton("Clear selection")
+        self.clear_selection.clicked.connect(lambda: session.set_selection([]))
+        tools.addStretch(1)
+        tools.addWidget(self.clear_selection)
+
+        view_row = QHBoxLayout()
+        self.projection_kind = QComboBox()
+        self.projection_kind.addItem("two latent axes", "axes")
+        self.projection_kind.addItem("PCA of the codes", "pca")
+        self.projection_kind.setToolTip("For latent sizes above 2: which plane to look at. The dimensions a "
+                                        "projection drops are held at the codes' mean when a click is decoded.")
+        self.axis_x, self.axis_y = QSpinBox(), QSpinBox()
+        self.axis_y.setValue(1)
+        for w in (self.projection_kind, self.axis_x, self.axis_y):
+            (w.currentIndexChanged if isinstance(w, QComboBox) else w.valueChanged).connect(self.mark_dirty)
+        view_row.addWidget(QLabel("view"))
+        view_row.addWidget(self.projection_kind)
+        view_row.addWidget(QLabel("x"))
+        view_row.addWidget(self.axis_x)
+        view_row.addWidget(QLabel("y"))
+        view_row.addWidget(self.axis_y)
+        view_row.addStretch(1)
+        self.overlay = {}
+        for key, text, tip in (
+            ("prior", "prior", "Contours of N(0, I) at 1, 2 and 3 sigma"),
+            ("density", "density", "Kernel density estimate of the codes (the aggregate posterior)"),
+            ("ellipses", "σ ellipses", "Each selected point's posterior mean with its 1- and 2-sigma ellipse"),
+            ("manifold", "manifold", "Decoded images tiled over the visible plane"),
+        ):
+            box = QCheckBox(text)
+            box.setToolTip(tip)
+            box.toggled.connect(self.mark_dirty)
+            self.overlay[key] = box
+            view_row.addWidget(box)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(tools)
+        layout.addLayout(view_row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.message)
+
+        self.train_items: dict[int, pg.ScatterPlotItem] = {}
+        self.test_items: dict[int, pg.ScatterPlotItem] = {}
+        self.density_image = pg.ImageItem(axisOrder="row-major")
+        self.density_image.setOpacity(0.55)
+        self.density_image.setZValue(-20)
+        self.density_image.setLookupTable(pg.colormap.get("CET-L8").getLookupTable(nPts=256))
+        self.manifold_image = pg.ImageItem(axisOrder="row-major")
+        self.manifold_image.setZValue(-10)
+        self.manifold_image.setOpacity(0.9)
+        self.prior_curves = [pg.PlotCurveItem(pen=pg.mkPen("#444", width=1, style=Qt.DashLine)) for _ in range(3)]
+        self.ellipse_item = pg.PlotCurveItem(pen=pg.mkPen("#000", width=1), connect="finite")
+        self.selected_item = pg.ScatterPlotItem(size=9, brush=None, pen=pg.mkPen("k", width=1.5))
+        self.selection_path = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=1.5, style=Qt.DashLine))
+        self.crosshair = pg.ScatterPlotItem(size=22, symbol="+", brush="#d62728", pen=pg.mkPen("#d62728", width=2))
+        # Overlays never steer the automatic range: it follows the data points only.
+        for item in (self.density_image, self.manifold_image, *self.prior_curves, self.ellipse_item,
+                     self.selected_item, self.selection_path, self.crosshair):
+            self.plot.addItem(item, ignoreBounds=True)
+        self.selected_item.setZValue(20)
+        self.crosshair.setZValue(30)
+
+        self._dirty = True
+        self._positions = np.zeros((0, 2))  # the training points' 2-D positions, for hover and selection
+        self._indices = np.zeros(0, dtype=np.int64)
+        self._timer = QTimer(self, interval=IDLE_REDRAW_MS, timeout=self._redraw_if_dirty)
+        self._timer.start()
+        self._manifold_timer = QTimer(self, singleShot=True, interval=150, timeout=self.draw_manifold)
+        self.view.sigRangeChanged.connect(lambda *_: self.overlay["manifold"].isChecked()
+                                          and self._manifold_timer.start())
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        session.snapshot_changed.connect(self.mark_dirty)
+        session.model_changed.connect(self._model_changed)
+        session.selection_changed.connect(self._draw_selection)
+        session.focus_changed.connect(self._draw_focus)
+        session.state_changed.connect(
+            lambda s: self._timer.setInterval(IDLE_REDRAW_MS if s == "idle" else TRAINING_REDRAW_MS))
+        self._model_changed()
+
+    # -- controls ----------------------------------------------------------------------
+    def _set_tool(self, tool: str) -> None:
+        self.tool = tool
+        self.selection_path.setData([], [])
+
+    def mark_dirty(self, *_) -> None:
+        self._dirty = True
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty and self.isVisible():
+            self.redraw()
+
+    def _model_changed(self) -> None:
+        model = self.session.snapshot
+        d = model.latent_dim if model is not None else 2
+        for spin in (self.axis_x, self.axis_y):
+            spin.setRange(0, max(0, d - 1))
+        self.axis_y.setValue(min(1, d - 1))
+        big = d > 2
+        for w in (self.projection_kind, self.axis_x, self.axis_y):
+            w.setEnabled(big)
+            w.setToolTip("" if big else "a 2-D latent is shown as it is")
+        posterior = model is not None and model.can("posterior")
+        self.overlay["ellipses"].setEnabled(posterior)
+        if not posterior and model is not None:
+            self.overlay["ellipses"].setToolTip(model.why_not("posterior"))
+        images = self.session.dataset is not None and self.session.dataset.kind == "image"
+        self.overlay["manifold"].setEnabled(images)
+        self.overlay["manifold"].setToolTip("Decoded images tiled over the visible plane" if images else
+                                            "for 2-D data the decoded points are shown in the decoder view")
+        self._rebuild_items()
+        self.crosshair.setData([], [])
+        self.redraw()
+        self.view.enableAutoRange()  # follow the codes as they spread, until the user pans or zooms
+
+    def _rebuild_items(self) -> None:
+        for item in (*self.train_items.values(), *self.test_items.values()):
+            self.plot.removeItem(item)
+        self.legend.clear()
+        self.train_items.clear()
+        self.test_items.clear()
+        d = self.session.dataset
+        if d is None:
+            return
+        names = d.class_names if d.has_labels else ("data",)
+        for i, name in enumerate(names):
+            brush = pg.mkBrush(colour(i))
+            train = pg.ScatterPlotItem(size=4, pen=None, brush=brush, name=name)
+            test = pg.ScatterPlotItem(size=6, pen=pg.mkPen(colour(i), width=1), brush=None, symbol="t")
+            self.plot.addItem(train)
+            self.plot.addItem(test)
+            self.train_items[i], self.test_items[i] = train, test
+        self.legend.addItem(pg.ScatterPlotItem(size=6, pen=pg.mkPen("#555"), brush=None, symbol="t"), "test (hollow)")
+
+    # -- drawing -------------------------------------------------------------------------
+    def fit_projection(self, codes: np.ndarray):
+        z = torch.from_numpy(codes)
+        if codes.shape[1] > 2 and self.projection_kind.currentData() == "pca":
+            return PCAProjection.fit(z)
+        x, y = self.axis_x.value(), self.axis_y.value()
+        if codes.shape[1] > 1 and x == y:
+            y = (x + 1) % codes.shape[1]
+        return AxesProjection.fit(z, x, y)
+
+    def redraw(self) -> None:
+        self._dirty = False
+        codes = self.session.codes()
+        model = self.session.snapshot
+        if codes is None:
+            for item in (*self.train_items.values(), *self.test_items.values()):
+                item.setData([], [])
+            self.message.setText(model.why_not("encode") if model is not None else "")
+            return
+        self.message.setText("")
+        self.projection = self.fit_projection(codes.train)
+        tr = self.projection.to_2d(torch.from_numpy(codes.train)).numpy()
+        te = self.projection.to_2d(torch.from_numpy(codes.test)).numpy()
+        d = self.session.dataset
+        y_tr = d.train_y[codes.train_index].numpy() if d.has_labels else np.zeros(len(tr), int)
+        y_te = d.test_y[codes.test_index].numpy() if d.has_labels else np.zeros(len(te), int)
+        for c, item in self.train_items.items():
+            item.setData(pos=tr[y_tr == c])
+        for c, item in self.test_items.items():
+            item.setData(pos=te[y_te == c])
+        self._positions, self._indices = tr, codes.train_index
+        x_label, y_label = self.projection.labels
+        self.plot.setLabel("bottom", x_label)
+        self.plot.setLabel("left", y_label)
+        self._draw_prior()
+        self._draw_density(tr)
+        self._draw_selection()
+        self.draw_manifold()
+
+    def _draw_prior(self) -> None:
+        show = self.overlay["prior"].isChecked() and self.projection is not None
+        centre = prior_centre(self.projection) if show else None
+        for k, curve in enumerate(self.prior_curves, start=1):
+            if show:
+                ring = ellipse_outline(centre, np.eye(2), k)
+                curve.setData(ring[:, 0], ring[:, 1])
+            else:
+                curve.setData([], [])
+
+    def _draw_density(self, points: np.ndarray) -> None:
+        if not self.overlay["density"].isChecked() or len(points) < 3:
+            self.density_image.clear()
+            return
+        lo, hi = points.min(0), points.max(0)
+        pad = 0.15 * (hi - lo + 1e-6)
+        lo, hi = lo - pad, hi + pad
+        gx, gy = np.linspace(lo[0], hi[0], DENSITY_GRID), np.linspace(lo[1], hi[1], DENSITY_GRID)
+        grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+        sample = points[:: max(1, len(points) // 5000)]
+        dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(grid).double()).numpy()
+        self.density_image.setImage(dens.reshape(DENSITY_GRID, DENSITY_GRID), levels=(0, dens.max() or 1.0))
+        self.density_image.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+
+    def _draw_selection(self) -> None:
+        sel = self.session.selection
+        mask = np.isin(self._indices, sel) if len(sel) else np.zeros(len(self._indices), bool)
+        self.selected_item.setData(pos=self._positions[mask][:2000])
+        self._draw_ellipses(sel)
+
+    @torch.no_grad()
+    def _draw_ellipses(self, sel: np.ndarray) -> None:
+        model = self.session.snapshot
+        if not (self.overlay["ellipses"].isChecked() and len(sel) and model is not None
+                and model.can("posterior") and self.projection is not None):
+            self.ellipse_item.setData([], [])
+            return
+        x = self.session.dataset.train_x[torch.from_numpy(sel[:MAX_ELLIPSES])]
+        mu, logvar = model.encode_dist(x)
+        centres = self.projection.to_2d(mu).numpy()
+        covs = projected_covariances(self.projection, logvar).numpy()
+        rings = []
+        for c, cov in zip(centres, covs):
+            for k in (1, 2):
+                rings += [ellipse_outline(c, cov, k), np.full((1, 2), np.nan)]
+        xy = np.concatenate(rings)
+        self.ellipse_item.setData(xy[:, 0], xy[:, 1])
+
+    @torch.no_grad()
+    def draw_manifold(self) -> None:
+        """The classic figure: a grid of decodes over the visible part of the plane."""
+        model, d = self.session.snapshot, self.session.dataset
+        if not (self.overlay["manifold"].isChecked() and model is not None and d is not None
+                and d.kind == "image" and self.projection is not None):
+            self.manifold_image.clear()
+            return
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        n = MANIFOLD_TILES
+        xs = np.linspace(x0, x1, 2 * n + 1)[1::2]
+        ys = np.linspace(y1, y0, 2 * n + 1)[1::2]  # top row first, as images are drawn
+        plane = torch.tensor([[x, y] for y in ys for x in xs], dtype=torch.float32)
+        images = model.decode(self.projection.from_2d(plane))[:, 0].numpy()  # [n*n, H, W]
+        h, w = images.shape[1:]
+        tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+        self.manifold_image.setImage(np.flipud(tiled), levels=(0, 1))
+        self.manifold_image.setRect(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
+    def _draw_focus(self, z: torch.Tensor, _decoded) -> None:
+        if self.projection is not None and z.numel() == self.projection.basis.shape[0]:
+            p = self.projection.to_2d(z.reshape(1, -1)).numpy()
+            self.crosshair.setData(pos=p)
+
+    # -- the mouse -----------------------------------------------------------------------
+    def latent_at(self, pos: QPointF) -> torch.Tensor | None:
+        if self.projection is None:
+            return None
+        return self.projection.from_2d(torch.tensor([[pos.x(), pos.y()]], dtype=torch.float32))[0]
+
+    def decode_at(self, pos: QPointF) -> None:
+        z = self.latent_at(pos)
+        if z is not None and self.session.snapshot is not None:
+            self.session.set_focus(z)
+
+    def drag_selection(self, tool: str, start: QPointF, pos: QPointF, finished: bool) -> None:
+        if tool == "box":
+            xs = [start.x(), pos.x(), pos.x(), start.x(), start.x()]
+            ys = [start.y(), start.y(), pos.y(), pos.y(), start.y()]
+            self._path = np.array([xs, ys]).T
+        else:
+            if not getattr(self, "_lasso_active", False):
+                self._path = np.array([[start.x(), start.y()]])
+                self._lasso_active = True
+            self._path = np.vstack([self._path, [pos.x(), pos.y()]])
+        closed = np.vstack([self._path, self._path[:1]])
+        self.selection_path.setData(closed[:, 0], closed[:, 1])
+        if finished:
+            self._lasso_active = False
+            self.select_polygon(self._path)
+            self.selection_path.setData([], [])
+
+    def select_polygon(self, polygon: np.ndarray) -> None:
+        inside = points_in_polygon(self._positions, polygon)
+        self.session.set_selection(self._indices[inside])
+
+    def _hover(self, scene_pos) -> None:
+        if self.tool != "decode" or not len(self._positions) or not self.plot.sceneBoundingRect().contains(scene_pos):
+            return
+        pos = self.view.mapSceneToView(scene_pos)
+        px, py = self.view.viewPixelSize()
+        dx = (self._positions[:, 0] - pos.x()) / px
+        dy = (self._positions[:, 1] - pos.y()) / py
+        dist2 = dx * dx + dy * dy
+        i = int(np.argmin(dist2))
+        if dist2[i] <= HOVER_PIXELS**2:
+            self.session.set_hover(int(self._indices[i]))
