@@ -12,7 +12,7 @@ import torch
 
 from bench.report import table, write
 
-SUITES = ["training", "mmd", "app"]
+SUITES = ["training", "mmd", "app", "scatter"]
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -1,0 +1,177 @@
+"""The latent scatter driven with real mouse events: click-to-decode, drag, selection, hover, overlays."""
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from tests.gui.conftest import wait_idle
+
+
+def view_point_at(panel, pixel: QPoint) -> QPointF:
+    return panel.view.mapSceneToView(panel.plot.mapToScene(pixel))
+
+
+def trained_window(window, qtbot, family="vae", data="ring8", latent=2, steps=60):
+    md = window.model_data
+    md.family.setCurrentIndex(md.family.findData(family))
+    md.latent_dim.setValue(latent)
+    window.model_data.choose_dataset(data) if window.session.dataset.name != data else md.apply_model()
+    window.session.start(max_steps=steps)
+    wait_idle(qtbot, window.session)
+    window.scatter.redraw()
+    return window
+
+
+def test_a_click_decodes_the_latent_point_under_the_mouse(window, qtbot):
+    trained_window(window, qtbot)
+    panel, s = window.scatter, window.session
+    got = []
+    s.focus_changed.connect(lambda z, x: got.append((z, x)))
+    pixel = QPoint(panel.plot.width() // 3, panel.plot.height() // 2)
+    qtbot.mouseClick(panel.plot.viewport(), Qt.LeftButton, pos=pixel)
+    assert got, "the click decoded nothing"
+    z, x = got[-1]
+    p = view_point_at(panel, pixel)
+    assert torch.allclose(z, torch.tensor([p.x(), p.y()], dtype=torch.float32), atol=1e-4)
+    with torch.no_grad():
+        assert torch.allclose(x, s.snapshot.decode(z[None]))
+    # the crosshair marks it and the decoder view shows it
+    (cx,), (cy,) = panel.crosshair.getData()
+    assert cx == pytest.approx(p.x(), abs=1e-4) and cy == pytest.approx(p.y(), abs=1e-4)
+    assert "Decoded z" in window.decoder.caption.text()
+
+
+class FakeDrag:
+    """What pyqtgraph's MouseDragEvent offers a ViewBox (QTest cannot hold a button while moving)."""
+
+    def __init__(self, scene_start, scene_pos, finish=False):
+        self._start, self._pos, self._finish = scene_start, scene_pos, finish
+
+    def button(self):
+        return Qt.LeftButton
+
+    def scenePos(self):  # noqa: N802
+        return self._pos
+
+    def buttonDownScenePos(self):  # noqa: N802
+        return self._start
+
+    def isFinish(self):  # noqa: N802
+        return self._finish
+
+    def accept(self):
+        pass
+
+
+def test_dragging_keeps_decoding_and_ends_where_the_mouse_is(window, qtbot):
+    trained_window(window, qtbot)
+    panel = window.scatter
+    seen = []
+    window.session.focus_changed.connect(lambda z, x: seen.append(z))
+    start = panel.plot.mapToScene(QPoint(100, 100))
+    path = [panel.plot.mapToScene(QPoint(100 + 10 * i, 100 + 6 * i)) for i in range(10)]
+    for i, pos in enumerate(path):
+        panel.view.mouseDragEvent(FakeDrag(start, pos, finish=i == len(path) - 1))
+    assert len(seen) == len(path)
+    end = panel.view.mapSceneToView(path[-1])
+    assert torch.allclose(seen[-1], torch.tensor([end.x(), end.y()], dtype=torch.float32), atol=1e-4)
+
+
+def test_lasso_drag_selects_what_it_encloses(window, qtbot):
+    trained_window(window, qtbot)
+    panel = window.scatter
+    panel.tool_buttons.buttons()[2].setChecked(True)  # Lasso
+    assert panel.tool == "lasso"
+    lo, hi = panel._positions.min(0), panel._positions.max(0)
+    corners = [(lo[0], lo[1]), (hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])]
+    scene = [panel.view.mapViewToScene(QPointF(float(x), float(y))) for x, y in corners]
+    for i, pos in enumerate(scene):
+        panel.view.mouseDragEvent(FakeDrag(scene[0], pos, finish=i == len(scene) - 1))
+    assert len(window.session.selection) > 0.9 * len(panel._positions)
+
+
+def test_images_decode_to_the_model_output_in_pca_view(window, qtbot):
+    trained_window(window, qtbot, data="digits", latent=4, steps=20)
+    panel, s = window.scatter, window.session
+    panel.projection_kind.setCurrentIndex(panel.projection_kind.findData("pca"))
+    panel.redraw()
+    assert panel.projection.labels[0].startswith("PC1")
+    pixel = QPoint(panel.plot.width() // 2, panel.plot.height() // 2)
+    qtbot.mouseClick(panel.plot.viewport(), Qt.LeftButton, pos=pixel)
+    p = view_point_at(panel, pixel)
+    z = panel.projection.from_2d(torch.tensor([[p.x(), p.y()]], dtype=torch.float32))
+    with torch.no_grad():
+        want = s.snapshot.decode(z)
+    shown = window.decoder.decoded.array
+    assert shown is not None
+    from latentlab.gui.widgets.image_grid import grid_array
+    assert np.array_equal(shown, grid_array(want))
+
+
+def test_box_and_lasso_select_points_into_the_session(window, qtbot):
+    trained_window(window, qtbot)
+    panel, s = window.scatter, window.session
+    pos = panel._positions
+    lo, hi = np.percentile(pos, 25, axis=0), np.percentile(pos, 75, axis=0)
+    panel.drag_selection("box", QPointF(*lo), QPointF(*hi), finished=True)
+    inside = ((pos >= lo) & (pos <= hi)).all(1)
+    assert set(s.selection.tolist()) == set(panel._indices[inside].tolist()) and len(s.selection) > 0
+    assert "Selection:" in window.decoder.gallery_label.text()
+    full_lo, full_hi = pos.min(0), pos.max(0)
+    w, h = full_hi - full_lo  # the lower-left half of the bounding box
+    triangle = np.array([full_lo, [full_lo[0] + w, full_lo[1]], [full_lo[0], full_lo[1] + h]])
+    panel.select_polygon(triangle)
+    rel = (pos - full_lo) / [w, h]
+    want = (rel >= 0).all(1) & (rel.sum(1) <= 1)
+    assert set(s.selection.tolist()) == set(panel._indices[want].tolist()) and 0 < want.sum() < len(pos)
+    qtbot.mouseClick(panel.clear_selection, Qt.LeftButton)
+    assert len(s.selection) == 0
+
+
+def test_hover_shows_the_example_and_its_reconstruction(window, qtbot):
+    trained_window(window, qtbot, data="digits", steps=10)
+    panel = window.scatter
+    panel.view.autoRange()
+    i = 7
+    x, y = panel._positions[i]
+    scene = panel.view.mapViewToScene(QPointF(x, y))
+    panel._hover(scene)
+    assert window.session.hovered == int(panel._indices[i])
+    assert f"Example {panel._indices[i]}" in window.decoder.hover_label.text()
+
+
+@pytest.mark.parametrize("family", ["autoencoder", "vae", "mmdvae"])
+@pytest.mark.parametrize("data", ["ring8", "digits"])
+def test_every_overlay_draws_on_every_family(window, qtbot, family, data):
+    trained_window(window, qtbot, family=family, data=data, latent=3, steps=5)
+    panel = window.scatter
+    window.session.set_selection(np.arange(10))
+    for box in panel.overlay.values():
+        if box.isEnabled():
+            box.setChecked(True)
+    for kind in ("axes", "pca"):
+        panel.projection_kind.setCurrentIndex(panel.projection_kind.findData(kind))
+        panel.redraw()
+    assert panel.overlay["ellipses"].isEnabled() == (family != "autoencoder")
+    if family != "autoencoder":
+        assert len(panel.ellipse_item.getData()[0]) > 0
+    assert len(panel.prior_curves[0].getData()[0]) > 0
+    assert panel.density_image.image is not None
+    if data == "digits":
+        assert panel.manifold_image.image is not None
+    else:
+        assert not panel.overlay["manifold"].isEnabled()
+
+
+def test_live_updates_during_training(window, qtbot):
+    s = window.session
+    window.model_data.epochs.setValue(10_000)
+    s.start()
+    qtbot.waitUntil(lambda: s.trainer.step > 50, timeout=10_000)
+    before = window.scatter._positions.copy()
+    qtbot.wait(1500)
+    s.stop()
+    wait_idle(qtbot, s)
+    window.scatter.redraw()
+    assert not np.array_equal(before, window.scatter._positions)
