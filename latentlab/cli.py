@@ -28,6 +28,13 @@ def _hidden(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _point(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a latent point is comma-separated numbers, got {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from latentlab import __version__
 
@@ -37,8 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", help="open the application on this dataset")
     parser.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
     parser.add_argument("--model", help="open the application with this model family")
+    parser.add_argument("--latent-dim", type=int, help="open the application with this latent size")
+    parser.add_argument("--beta", type=float, help="open the application with this KL weight")
     parser.add_argument("--screenshot", metavar="FILE", help="paint the window offscreen, save a PNG, exit")
     parser.add_argument("--train-steps", type=int, default=0, help="with --screenshot: train this many steps first")
+    parser.add_argument("--focus", type=_point, help="with --screenshot: decode this latent point, e.g. 0.5,-1")
+    parser.add_argument("--overlays", type=lambda t: [o for o in t.split(",") if o], default=[],
+                        help="with --screenshot: latent overlays to show (prior,density,ellipses,manifold)")
     sub = parser.add_subparsers(dest="command")
 
     train = sub.add_parser("train", help="train a model and save a checkpoint")

@@ -6,3 +6,12 @@ bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --screenshot docs/images/main-window.png
 .venv/bin/latentlab --data ring8 --model vae --train-steps 1500 --screenshot docs/images/toy-vae.png
+# The lecture's three latent spaces: a plain autoencoder, a VAE, and a VAE with beta = 0.
+.venv/bin/latentlab --data mnist5k --model autoencoder --train-steps 1500 --focus 0,0 \
+  --screenshot docs/images/latent-autoencoder.png
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --focus 0,0 --overlays prior \
+  --screenshot docs/images/latent-vae.png
+.venv/bin/latentlab --data mnist5k --model vae --beta 0 --train-steps 1500 --focus 0,0 --overlays prior \
+  --screenshot docs/images/latent-vae-beta0.png
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --overlays manifold \
+  --screenshot docs/images/latent-manifold.png

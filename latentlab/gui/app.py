@@ -53,6 +53,9 @@ def initial_state(window, args: argparse.Namespace) -> None:
             return
     family = getattr(args, "model", None) or settings.value("last/family", "vae")
     session.model_settings = ModelSettings(family=str(family))
+    for name in ("latent_dim", "beta"):
+        if getattr(args, name, None) is not None:
+            session.model_settings = replace(session.model_settings, **{name: getattr(args, name)})
     name = getattr(args, "data", None) or settings.value("last/dataset", DEFAULT_DATASET)
     folder = getattr(args, "data_dir", None) or settings.value("last/folder", None)
     if not session.set_dataset(str(name), folder):
@@ -60,7 +63,23 @@ def initial_state(window, args: argparse.Namespace) -> None:
         session.set_dataset(DEFAULT_DATASET)
 
 
-def take_screenshot(window, path: str | Path, train_steps: int = 0) -> int:
+def prepare_view(window, focus: tuple[float, ...] | None, overlays: list[str]) -> None:
+    """Overlays switched on and a latent point decoded, as a user would before a screenshot."""
+    import torch
+
+    unknown = set(overlays) - set(window.scatter.overlay)
+    if unknown:
+        print(f"latentlab: unknown overlay(s) {', '.join(sorted(unknown))}; "
+              f"known: {', '.join(window.scatter.overlay)}", file=sys.stderr)
+    for name in overlays:
+        if name in window.scatter.overlay:
+            window.scatter.overlay[name].setChecked(True)
+    window.scatter.redraw()
+    if focus and window.scatter.projection is not None:
+        window.scatter.decode_at_plane(torch.tensor([focus[:2]], dtype=torch.float32))
+
+
+def take_screenshot(window, path: str | Path, train_steps: int = 0, focus=None, overlays=()) -> int:
     """Let the window paint (training `train_steps` steps first), save a PNG of it, return 0."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -73,6 +92,7 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0) -> int:
             loop.exec()
     for panel in (window.samples, window.curves):
         panel.redraw()
+    prepare_view(window, focus, list(overlays))
     deadline = QTimer(singleShot=True)
     loop = QEventLoop()
     deadline.timeout.connect(loop.quit)
@@ -103,7 +123,8 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     if getattr(args, "screenshot", None):
         window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
-        code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0))
+        code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0),
+                               getattr(args, "focus", None), getattr(args, "overlays", []))
         window.close()
         return code
     close_on_signals(window)

@@ -345,15 +345,13 @@ class LatentScatterPanel(QWidget):
             self.crosshair.setData(pos=p)
 
     # -- the mouse -----------------------------------------------------------------------
-    def latent_at(self, pos: QPointF) -> torch.Tensor | None:
-        if self.projection is None:
-            return None
-        return self.projection.from_2d(torch.tensor([[pos.x(), pos.y()]], dtype=torch.float32))[0]
-
     def decode_at(self, pos: QPointF) -> None:
-        z = self.latent_at(pos)
-        if z is not None and self.session.snapshot is not None:
-            self.session.set_focus(z)
+        self.decode_at_plane(torch.tensor([[pos.x(), pos.y()]], dtype=torch.float32))
+
+    def decode_at_plane(self, plane: torch.Tensor) -> None:
+        """Decode the latent point shown at these plane coordinates [1, 2]."""
+        if self.projection is not None and self.session.snapshot is not None:
+            self.session.set_focus(self.projection.from_2d(plane)[0])
 
     def drag_selection(self, tool: str, start: QPointF, pos: QPointF, finished: bool) -> None:
         if tool == "box":
