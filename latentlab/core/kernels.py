@@ -50,6 +50,26 @@ def _symmetric_sq_euclidean(xc: Tensor, norms: Tensor) -> Tensor:
     return out
 
 
+REFINE_CHUNK = 1 << 20
+
+
+def _refine_near_pairs(d2: Tensor, xc: Tensor, yc: Tensor, xn: Tensor, yn: Tensor) -> Tensor:
+    """Recompute exactly the pairs whose distance is tiny next to their norms.
+
+    The Gram formula's absolute error is about eps * (|x|^2 + |y|^2), so for near-duplicate
+    points it can swamp the distance itself (and break the triangle inequality). Those pairs,
+    where d^2 < sqrt(eps) * (|x|^2 + |y|^2), are few; they get the direct sum of squares.
+    """
+    if torch.is_grad_enabled() and (xc.requires_grad or yc.requires_grad):
+        return d2  # autograd through the Gram formula is fine; leave the graph alone
+    eps = torch.finfo(d2.dtype).eps
+    near = (d2 < eps**0.5 * (xn[:, None] + yn[None, :])).nonzero()
+    for chunk in near.split(REFINE_CHUNK):
+        i, j = chunk[:, 0], chunk[:, 1]
+        d2[i, j] = ((xc[i] - yc[j]) ** 2).sum(1)
+    return d2
+
+
 def sq_euclidean(x: Tensor, y: Tensor | None = None) -> Tensor:
     """Squared Euclidean distances ||x_i - y_j||^2 through one matrix multiply."""
     x = _as_2d(x, "x")
@@ -64,6 +84,7 @@ def sq_euclidean(x: Tensor, y: Tensor | None = None) -> Tensor:
         d2 = _symmetric_sq_euclidean(xc, xn).clamp_(min=0.0)
     else:
         d2 = torch.addmm(xn[:, None] + yn[None, :], xc, yc.T, alpha=-2.0).clamp_(min=0.0)
+    d2 = _refine_near_pairs(d2, xc, yc, xn, yn)
     if same:
         d2.fill_diagonal_(0.0)
     return d2
