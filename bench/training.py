@@ -98,7 +98,7 @@ def run(quick: bool, device: str) -> list[Figure]:
         times[key].append(time.perf_counter() - start)
 
     for epoch in range(epochs):
-        timed("trainer", lambda: trainer.run(epochs=epoch + 1))
+        timed("trainer", lambda e=epoch: trainer.run(epochs=e + 1))
         timed("tight", lambda: tight_epoch(tight, tight_opt, x))
         timed("dataloader", lambda: dataloader_epoch(loader_model, loader_opt, loader))
     rate = {k: len(x) / min(v[1:] or v) for k, v in times.items()}  # the first epoch warms up

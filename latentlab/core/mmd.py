@@ -165,7 +165,7 @@ class PooledDistances:
 
     def __init__(self, x: Tensor, y: Tensor):
         x, y = _check_pair(x, y)
-        self.m, self.n = m, n = x.shape[0], y.shape[0]
+        self.m, self.n = x.shape[0], y.shape[0]
         with torch.no_grad():
             self.d2 = sq_euclidean(torch.cat([x, y]))
         self._flats: dict[str, Tensor] = {}

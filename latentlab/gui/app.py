@@ -111,7 +111,6 @@ def run_app(args: argparse.Namespace) -> int:
     if getattr(args, "screenshot", None):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
-    import torch
     from PySide6.QtWidgets import QMessageBox
 
     from latentlab.gui.main_window import MainWindow

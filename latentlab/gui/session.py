@@ -44,6 +44,13 @@ class ModelSettings:
                    getattr(c, "recon_weight", 1.0), getattr(c, "mmd_weight", 100.0))
 
 
+def _append(steps: list[int], values: dict[str, list[float]], step: int, terms: dict[str, float]) -> None:
+    """One row of named values; a term seen for the first time is NaN in the rows before it."""
+    steps.append(step)
+    for k, v in terms.items():
+        values.setdefault(k, [float("nan")] * (len(steps) - 1)).append(v)
+
+
 @dataclass
 class LossHistory:
     """Loss terms as the curves show them: train (averaged between reports) and test (per epoch)."""
@@ -54,14 +61,10 @@ class LossHistory:
     test: dict[str, list[float]] = field(default_factory=dict)
 
     def add_train(self, step: int, terms: dict[str, float]) -> None:
-        self.train_steps.append(step)
-        for k, v in terms.items():
-            self.train.setdefault(k, [float("nan")] * (len(self.train_steps) - 1)).append(v)
+        _append(self.train_steps, self.train, step, terms)
 
     def add_test(self, step: int, terms: dict[str, float]) -> None:
-        self.test_steps.append(step)
-        for k, v in terms.items():
-            self.test.setdefault(k, [float("nan")] * (len(self.test_steps) - 1)).append(v)
+        _append(self.test_steps, self.test, step, terms)
 
     def arrays(self, which: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         steps, values = (self.train_steps, self.train) if which == "train" else (self.test_steps, self.test)

@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
