@@ -125,7 +125,7 @@ class Session(QObject):
         self.focus: torch.Tensor | None = None
         self.hovered: int | None = None
         self._codes: Codes | None = None
-        self.snapshot_changed.connect(self._forget_codes)
+        self._live_index: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- state -----------------------------------------------------------------
     @property
@@ -238,7 +238,7 @@ class Session(QObject):
         except ValueError as e:
             self._error(str(e))
             return False
-        worker = TrainingWorker(trainer, trainer.config.epochs, max_steps)
+        worker = TrainingWorker(trainer, trainer.config.epochs, max_steps, self._live_code_inputs())
         worker.progress.connect(self._on_progress)
         worker.epoch_done.connect(self._on_epoch)
         worker.snapshot.connect(self._on_snapshot)
@@ -247,6 +247,15 @@ class Session(QObject):
         self._set_state("running")
         self._run.start()
         return True
+
+    def _live_code_inputs(self):
+        """The fixed subset whose codes the training thread sends while it trains."""
+        if self.snapshot is None or not self.snapshot.can("encode"):
+            self._live_index = None
+            return None
+        d = self.dataset
+        self._live_index = (_subset(len(d.train_x), LIVE_CODES), _subset(len(d.test_x), LIVE_CODES))
+        return d.train_x[self._live_index[0]], d.test_x[self._live_index[1]]
 
     def step(self) -> bool:
         """Exactly one optimisation step, in the training thread."""
@@ -277,6 +286,7 @@ class Session(QObject):
         if ok:
             # The run's last queued signals will be ignored as stale: take its final weights here.
             self.snapshot.load_state_dict(weights_copy(self.trainer.model))
+            self._codes = None
             self._finish_run()
             self.snapshot_changed.emit()
         return ok
@@ -300,11 +310,15 @@ class Session(QObject):
         self.epoch_done.emit(event)
         self.history_changed.emit()
 
-    def _on_snapshot(self, worker: TrainingWorker, weights: dict) -> None:
+    def _on_snapshot(self, worker: TrainingWorker, weights: dict, codes) -> None:
         if not self._from_current_run(worker):
             return
         if self.snapshot is not None:
             self.snapshot.load_state_dict(weights)
+        if codes is not None and self._live_index is not None:
+            self._codes = Codes(codes[0], codes[1], *self._live_index)
+        elif self.state == "idle":
+            self._codes = None  # weights without codes: encode afresh when asked
         self._run.worker.snapshot_received()
         self.snapshot_changed.emit()
 
@@ -373,19 +387,20 @@ class Session(QObject):
         return self.set_dataset(DEFAULT_DATASET)
 
     # -- the snapshot, for panels ---------------------------------------------------
-    def _forget_codes(self) -> None:
-        self._codes = None
-
     @torch.no_grad()
     def codes(self) -> Codes | None:
-        """The dataset's codes under the snapshot, cached until the weights move; None without an encoder."""
+        """The dataset's codes under the snapshot; None without an encoder.
+
+        While training they come from the training thread (a fixed subset, refreshed about once
+        a second); when idle all points are encoded here once and cached until the weights move.
+        """
         if self.snapshot is None or self.dataset is None or not self.snapshot.can("encode"):
             return None
-        limit = None if self.state == "idle" else LIVE_CODES
-        if self._codes is None or (limit is None and len(self._codes.train_index) < len(self.dataset.train_x)):
-            d = self.dataset
-            tr, te = _subset(len(d.train_x), limit), _subset(len(d.test_x), limit)
-            self._codes = Codes(self._encode(d.train_x[tr]), self._encode(d.test_x[te]), tr, te)
+        d = self.dataset
+        complete = self._codes is not None and len(self._codes.train_index) == len(d.train_x)
+        if self._codes is None or (self.state == "idle" and not complete):
+            tr, te = np.arange(len(d.train_x)), np.arange(len(d.test_x))
+            self._codes = Codes(self._encode(d.train_x), self._encode(d.test_x), tr, te)
         return self._codes
 
     def _encode(self, x: torch.Tensor) -> np.ndarray:

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -18,6 +19,7 @@ from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult
 
 PROGRESS_INTERVAL_S = 0.1
 SNAPSHOT_INTERVAL_S = 0.25
+CODES_INTERVAL_S = 1.0  # the latent scatter's points, encoded here so the GUI thread never has to
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,16 @@ class TrainingWorker(QObject):
     # (QObject.sender() is avoided: in PySide6 6.12 it corrupts None's refcount over many calls).
     progress = Signal(object, object)  # worker, Progress
     epoch_done = Signal(object, object)  # worker, EpochEvent
-    snapshot = Signal(object, object)  # worker, dict of CPU tensors
+    snapshot = Signal(object, object, object)  # worker, dict of CPU tensors, codes (or None)
     finished = Signal(object, object)  # worker, TrainResult
 
-    def __init__(self, trainer: Trainer, epochs: int | None = None, max_steps: int | None = None):
+    def __init__(self, trainer: Trainer, epochs: int | None = None, max_steps: int | None = None,
+                 code_inputs: tuple[torch.Tensor, torch.Tensor] | None = None):
+        """`code_inputs`: (train, test) examples whose codes go out with a snapshot about once a second."""
         super().__init__()
         self.trainer = trainer
+        self.code_inputs = code_inputs
+        self._last_codes = 0.0
         self.epochs = epochs
         self.max_steps = max_steps
         self._sums: dict[str, float] = {}
@@ -82,10 +88,19 @@ class TrainingWorker(QObject):
                                     {k: v / self._count for k, v in self._sums.items()}, event.samples_per_s, eta))
         self._sums, self._count, self._last_progress = {}, 0, now
 
-    def _publish_snapshot(self, now: float) -> None:
+    def _publish_snapshot(self, now: float, with_codes: bool = False) -> None:
         self._snapshot_taken.clear()
         self._last_snapshot = now
-        self.snapshot.emit(self, weights_copy(self.trainer.model))
+        codes = None
+        if self.code_inputs is not None and (with_codes or now - self._last_codes >= CODES_INTERVAL_S):
+            self._last_codes = now
+            codes = self._encode_codes()
+        self.snapshot.emit(self, weights_copy(self.trainer.model), codes)
+
+    @torch.no_grad()
+    def _encode_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        model, device = self.trainer.model, self.trainer.device
+        return tuple(model.encode(x.to(device)).cpu().numpy() for x in self.code_inputs)
 
     def _on_epoch(self, event: EpochEvent) -> None:
         self.epoch_done.emit(self, event)
@@ -107,7 +122,7 @@ class TrainingWorker(QObject):
         if self._last_event is not None:
             self._flush(self._last_event, time.perf_counter())
         self._snapshot_taken.set()
-        self._publish_snapshot(time.perf_counter())  # the final (or restored) weights, always
+        self._publish_snapshot(time.perf_counter(), with_codes=True)  # the final (or restored) weights, always
         self.finished.emit(self, result)
 
 
