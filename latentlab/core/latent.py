@@ -135,3 +135,98 @@ def points_in_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
             x_at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
         inside ^= crosses & (x < x_at)
     return inside
+
+
+# -- interpolation -------------------------------------------------------------------------
+
+PATH_KINDS = {
+    "linear": "Straight line between the endpoints: (1 - t) a + t b",
+    "slerp": "Spherical: along the great circle between the endpoints, norms blended; "
+             "keeps the norm of equal-norm endpoints, as samples of N(0, I) have",
+    "data": "Through the data: the straight line snapped, in order, to the nearest training codes",
+}
+
+
+def lerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """[N, d] points (1 - t) a + t b for t [N]."""
+    t = t[:, None].to(a.dtype)
+    return (1 - t) * a + t * b
+
+
+def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """Spherical interpolation (Shoemake): sin((1-t)w)/sin(w) a + sin(tw)/sin(w) b, w the angle.
+
+    Falls back to the straight line when a and b are (anti)parallel, where the circle is undefined.
+    """
+    na, nb = a.norm(), b.norm()
+    if na == 0 or nb == 0:
+        return lerp(a, b, t)
+    cos = torch.clamp((a @ b) / (na * nb), -1.0, 1.0)
+    omega = torch.arccos(cos)
+    if omega < 1e-6 or torch.pi - omega < 1e-6:
+        return lerp(a, b, t)
+    t = t[:, None].to(a.dtype)
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+
+def _segment_times(t: Tensor, segments: int) -> tuple[Tensor, Tensor]:
+    """Map t in [0, 1] over `segments` equal-time segments: (segment index, local t)."""
+    scaled = t.clamp(0, 1) * segments
+    index = scaled.floor().long().clamp(max=segments - 1)
+    return index, scaled - index
+
+
+def data_anchors(anchors: Tensor, codes: Tensor, resolution: int = 64) -> Tensor:
+    """The anchors with, between each pair, the nearest codes met along the straight line, in order."""
+    points = [anchors[:1]]
+    for a, b in zip(anchors[:-1], anchors[1:]):
+        line = lerp(a, b, torch.linspace(0, 1, resolution, dtype=a.dtype)[1:-1])
+        nearest = codes[torch.cdist(line, codes).argmin(1)]
+        keep = torch.ones(len(nearest), dtype=torch.bool)
+        keep[1:] = (nearest[1:] != nearest[:-1]).any(1)
+        points += [nearest[keep], b[None]]
+    return torch.cat(points)
+
+
+def path_points(anchors: Tensor, t: Tensor, kind: str = "linear", codes: Tensor | None = None) -> Tensor:
+    """Points [N, d] at times t [N] on the path through anchors [K, d] (K >= 2), equal time per segment.
+
+    "data" first routes the path through the nearest `codes`, then moves along it at constant speed.
+    """
+    if len(anchors) < 2:
+        raise ValueError("a path needs at least two points")
+    if kind == "data":
+        if codes is None or not len(codes):
+            raise ValueError("the data-following path needs the dataset's codes")
+        anchors = data_anchors(anchors, codes.to(anchors.dtype))
+        lengths = (anchors[1:] - anchors[:-1]).norm(dim=1)
+        total = float(lengths.sum())
+        if total == 0:
+            return anchors[:1].expand(len(t), -1).clone()
+        cum = torch.cat([torch.zeros(1, dtype=anchors.dtype), lengths.cumsum(0)]) / total
+        index = torch.searchsorted(cum, t.clamp(0, 1).to(cum.dtype), right=True).clamp(1, len(anchors) - 1) - 1
+        local = (t.to(cum.dtype) - cum[index]) / (cum[index + 1] - cum[index]).clamp_min(1e-12)
+        return anchors[index] + local[:, None].clamp(0, 1) * (anchors[index + 1] - anchors[index])
+    if kind not in ("linear", "slerp"):
+        raise ValueError(f"unknown path kind {kind!r}; choose one of {', '.join(PATH_KINDS)}")
+    index, local = _segment_times(t, len(anchors) - 1)
+    out = torch.empty(len(t), anchors.shape[1], dtype=anchors.dtype)
+    step = lerp if kind == "linear" else slerp
+    for s in index.unique().tolist():
+        mask = index == s
+        out[mask] = step(anchors[s], anchors[s + 1], local[mask])
+    return out
+
+
+def nearest_data_distance(frames: Tensor, data: Tensor) -> Tensor:
+    """Euclidean distance of each decoded frame to its nearest training example, in data space.
+
+    "Falls off the data manifold" as a number: large where the decoder draws nothing like the data.
+    """
+    from latentlab.core.kernels import sq_euclidean
+
+    f, d = frames.reshape(len(frames), -1).float(), data.reshape(len(data), -1).float()
+    best = torch.full((len(f),), float("inf"))
+    for chunk in d.split(8192):
+        best = torch.minimum(best, sq_euclidean(f, chunk).min(1).values)
+    return best.sqrt()

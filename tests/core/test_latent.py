@@ -74,3 +74,50 @@ def test_points_in_polygon():
     assert points_in_polygon(pts, square).tolist() == [True, False, False, True, False]
     l_shape = np.array([[0, 0], [3, 0], [3, 1], [1, 1], [1, 3], [0, 3]], float)
     assert points_in_polygon(np.array([[2, 2], [0.5, 2], [2, 0.5]]), l_shape).tolist() == [False, True, True]
+
+
+# -- interpolation paths -----------------------------------------------------------------
+from latentlab.core.latent import lerp, nearest_data_distance, path_points, slerp  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["linear", "slerp"])
+def test_paths_start_and_end_exactly_at_the_endpoints(kind):
+    a, b = torch.tensor([1.0, 2.0, -1.0]), torch.tensor([-3.0, 0.5, 2.0])
+    pts = path_points(torch.stack([a, b]), torch.tensor([0.0, 0.5, 1.0]), kind)
+    assert torch.allclose(pts[0], a, atol=1e-6) and torch.allclose(pts[-1], b, atol=1e-6)
+
+
+def test_linear_midpoint_and_slerp_keeps_equal_norms():
+    a, b = torch.tensor([3.0, 0.0]), torch.tensor([0.0, 3.0])
+    assert torch.allclose(lerp(a, b, torch.tensor([0.5]))[0], torch.tensor([1.5, 1.5]))
+    t = torch.linspace(0, 1, 11)
+    norms = slerp(a, b, t).norm(dim=1)
+    assert torch.allclose(norms, torch.full_like(norms, 3.0), atol=1e-5)
+    assert lerp(a, b, t).norm(dim=1)[5] < 2.2  # the straight line cuts inside the shell
+    # parallel endpoints: the circle is undefined, slerp falls back to the line
+    assert torch.allclose(slerp(a, 2 * a, t), lerp(a, 2 * a, t))
+
+
+def test_multi_point_paths_visit_every_anchor_in_order():
+    anchors = torch.tensor([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    t = torch.tensor([0.0, 1 / 3, 2 / 3, 1.0, 1 / 6])
+    pts = path_points(anchors, t, "linear")
+    assert torch.allclose(pts[:4], anchors, atol=1e-6)
+    assert torch.allclose(pts[4], torch.tensor([0.5, 0.0]), atol=1e-6)
+    with pytest.raises(ValueError, match="two points"):
+        path_points(anchors[:1], t)
+
+
+def test_data_path_runs_through_the_codes_and_keeps_its_ends():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 0.2], [2.0, 0.0], [1.0, 5.0]])
+    anchors = torch.tensor([[0.0, 0.0], [2.0, 0.0]])
+    pts = path_points(anchors, torch.linspace(0, 1, 41), "data", codes)
+    assert torch.allclose(pts[0], anchors[0]) and torch.allclose(pts[-1], anchors[1])
+    assert torch.allclose(pts[20], torch.tensor([1.0, 0.2]), atol=1e-5)  # through the nearby code
+    assert float(pts[:, 1].max()) <= 0.2 + 1e-6  # never towards the far one
+
+
+def test_nearest_data_distance():
+    data = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    frames = torch.tensor([[1.0, 0.0], [10.0, 3.0], [0.0, 0.0]])
+    assert torch.allclose(nearest_data_distance(frames, data), torch.tensor([1.0, 3.0, 0.0]))
