@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--focus", type=_point, help="with --screenshot: decode this latent point, e.g. 0.5,-1")
     parser.add_argument("--overlays", type=lambda t: [o for o in t.split(",") if o], default=[],
                         help="with --screenshot: latent overlays to show (prior,density,ellipses,manifold)")
+    parser.add_argument("--panel", help="with --screenshot: bring this dock to the front (e.g. interpolation)")
+    parser.add_argument("--interpolate", type=lambda t: [int(v) for v in t.split(",")],
+                        help="with --screenshot: interpolate between these training examples, e.g. 3,17")
+    parser.add_argument("--compare", help="with --screenshot --interpolate: a checkpoint shown side by side")
     sub = parser.add_subparsers(dest="command")
 
     train = sub.add_parser("train", help="train a model and save a checkpoint")

@@ -15,3 +15,9 @@ export QT_QPA_PLATFORM=offscreen LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
   --screenshot docs/images/latent-vae-beta0.png
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --overlays manifold \
   --screenshot docs/images/latent-manifold.png
+# Autoencoder against VAE: the same two digits interpolated in both (the lecture's charge against
+# plain autoencoders). The autoencoder is trained headless first, then shown beside the live VAE.
+tmp=$(mktemp -d)
+.venv/bin/latentlab train --model autoencoder --data mnist5k --epochs 40 --quiet --out "$tmp/ae.safetensors"
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel interpolation --interpolate 4,17 \
+  --compare "$tmp/ae.safetensors" --screenshot docs/images/interpolation.png

@@ -63,10 +63,25 @@ def initial_state(window, args: argparse.Namespace) -> None:
         session.set_dataset(DEFAULT_DATASET)
 
 
-def prepare_view(window, focus: tuple[float, ...] | None, overlays: list[str]) -> None:
-    """Overlays switched on and a latent point decoded, as a user would before a screenshot."""
+def prepare_view(window, args: argparse.Namespace) -> None:
+    """Overlays, a decoded point, a panel in front, an interpolation: as a user would set them up."""
     import torch
 
+    from latentlab.gui.panels.interpolation import Anchor
+
+    overlays, focus = getattr(args, "overlays", None) or [], getattr(args, "focus", None)
+    panel = getattr(args, "panel", None)
+    if panel:
+        if panel in window.docks:
+            window.docks[panel].show()
+            window.docks[panel].raise_()
+        else:
+            print(f"latentlab: unknown panel {panel!r}; known: {', '.join(window.docks)}", file=sys.stderr)
+    if getattr(args, "compare", None):
+        window.interpolation.choose_checkpoint = lambda: args.compare
+        window.interpolation.choose_comparison()
+    for index in getattr(args, "interpolate", None) or []:
+        window.interpolation.add_anchor(Anchor(index=index))
     unknown = set(overlays) - set(window.scatter.overlay)
     if unknown:
         print(f"latentlab: unknown overlay(s) {', '.join(sorted(unknown))}; "
@@ -79,7 +94,7 @@ def prepare_view(window, focus: tuple[float, ...] | None, overlays: list[str]) -
         window.scatter.decode_at_plane(torch.tensor([focus[:2]], dtype=torch.float32))
 
 
-def take_screenshot(window, path: str | Path, train_steps: int = 0, focus=None, overlays=()) -> int:
+def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argparse.Namespace | None = None) -> int:
     """Let the window paint (training `train_steps` steps first), save a PNG of it, return 0."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -92,7 +107,7 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, focus=None, 
             loop.exec()
     for panel in (window.samples, window.curves):
         panel.redraw()
-    prepare_view(window, focus, list(overlays))
+    prepare_view(window, args or argparse.Namespace())
     deadline = QTimer(singleShot=True)
     loop = QEventLoop()
     deadline.timeout.connect(loop.quit)
@@ -122,8 +137,7 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     if getattr(args, "screenshot", None):
         window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
-        code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0),
-                               getattr(args, "focus", None), getattr(args, "overlays", []))
+        code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0), args)
         window.close()
         return code
     close_on_signals(window)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 import latentlab
 from latentlab.gui.panels.decoder import DecoderPanel
+from latentlab.gui.panels.interpolation import InterpolationPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
 from latentlab.gui.panels.samples import SamplesPanel
@@ -96,13 +97,16 @@ class MainWindow(QMainWindow):
         self.curves = LossCurvesPanel(self.session)
         self.decoder = DecoderPanel(self.session)
         self.samples = SamplesPanel(self.session)
+        self.interpolation = InterpolationPanel(self.session)
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
         self.add_panel("decoder", "Decoder view", self.decoder, Qt.RightDockWidgetArea)
         self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
+        self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea)
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
+        self.tabifyDockWidget(self.docks["decoder"], self.docks["interpolation"])
         self.docks["decoder"].raise_()
         self.resizeDocks([self.docks["model"], self.docks["decoder"]], [330, 430], Qt.Horizontal)
         self.resizeDocks([self.docks["decoder"], self.docks["curves"]], [480, 300], Qt.Vertical)

@@ -106,6 +106,7 @@ class Session(QObject):
     selection_changed = Signal()  # indices into the training set
     focus_changed = Signal(object, object)  # latent point [d], its decode [1, *data_shape]
     hover_changed = Signal(int)  # a training example under the mouse
+    path_changed = Signal()  # the interpolation path (latent points) to draw in the scatter
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -124,6 +125,7 @@ class Session(QObject):
         self.selection = np.zeros(0, dtype=np.int64)
         self.focus: torch.Tensor | None = None
         self.hovered: int | None = None
+        self.path: torch.Tensor | None = None
         self._codes: Codes | None = None
         self._live_index: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -409,6 +411,10 @@ class Session(QObject):
     def set_selection(self, indices) -> None:
         self.selection = np.unique(np.asarray(indices, dtype=np.int64))
         self.selection_changed.emit()
+
+    def set_path(self, points: torch.Tensor | None) -> None:
+        self.path = points
+        self.path_changed.emit()
 
     def set_hover(self, index: int) -> None:
         if index != getattr(self, "hovered", None):

@@ -164,10 +164,12 @@ class LatentScatterPanel(QWidget):
         self.selected_item = pg.ScatterPlotItem(size=9, brush=None, pen=pg.mkPen("k", width=1.5))
         self.selection_path = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=1.5, style=Qt.DashLine))
         self.crosshair = pg.ScatterPlotItem(size=22, symbol="+", brush="#d62728", pen=pg.mkPen("#d62728", width=2))
+        self.path_item = pg.PlotCurveItem(pen=pg.mkPen("#000000", width=2.5))
         # Overlays never steer the automatic range: it follows the data points only.
         for item in (self.density_image, self.manifold_image, *self.prior_curves, self.ellipse_item,
-                     self.selected_item, self.selection_path, self.crosshair):
+                     self.selected_item, self.selection_path, self.crosshair, self.path_item):
             self.plot.addItem(item, ignoreBounds=True)
+        self.path_item.setZValue(25)
         self.selected_item.setZValue(20)
         self.crosshair.setZValue(30)
 
@@ -184,6 +186,7 @@ class LatentScatterPanel(QWidget):
         session.model_changed.connect(self._model_changed)
         session.selection_changed.connect(self._draw_selection)
         session.focus_changed.connect(self._draw_focus)
+        session.path_changed.connect(self._draw_path)
         session.state_changed.connect(
             lambda s: self._timer.setInterval(IDLE_REDRAW_MS if s == "idle" else TRAINING_REDRAW_MS))
         self._model_changed()
@@ -270,7 +273,16 @@ class LatentScatterPanel(QWidget):
         self._draw_prior()
         self._draw_density(tr)
         self._draw_selection()
+        self._draw_path()
         self.draw_manifold()
+
+    def _draw_path(self) -> None:
+        path = self.session.path
+        if path is None or self.projection is None or path.shape[1] != self.projection.basis.shape[0]:
+            self.path_item.setData([], [])
+            return
+        p = self.projection.to_2d(path).numpy()
+        self.path_item.setData(p[:, 0], p[:, 1])
 
     def _draw_prior(self) -> None:
         show = self.overlay["prior"].isChecked() and self.projection is not None
