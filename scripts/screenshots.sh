@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --screenshot docs/images/main-window.png
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --focus 0.5,-1 --screenshot docs/images/main-window.png
 .venv/bin/latentlab --data ring8 --model vae --train-steps 1500 --screenshot docs/images/toy-vae.png
 # The lecture's three latent spaces: a plain autoencoder, a VAE, and a VAE with beta = 0.
 .venv/bin/latentlab --data mnist5k --model autoencoder --train-steps 1500 --focus 0,0 \

@@ -120,7 +120,7 @@ class InterpolationPanel(QWidget):
         self.distance = pg.PlotWidget(background="w")
         self.distance.setLabel("bottom", "t")
         self.distance.setLabel("left", "distance to nearest example")
-        self.distance.setMinimumHeight(110)
+        self.distance.setMinimumHeight(80)
         self.distance.setMaximumHeight(160)
         self.distance_curve = self.distance.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=4)
         self.distance_b_curve = self.distance.plot(pen=pg.mkPen("#d62728", width=2, style=Qt.DashLine))
