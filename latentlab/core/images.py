@@ -10,17 +10,28 @@ from torch import Tensor
 
 
 def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:
-    """[N, C, H, W] in [0, 1] -> one [C, H', W'] grid, near-square by default."""
-    from torchvision.utils import make_grid
+    """[N, C, H, W] in [0, 1] -> one [C, H', W'] grid (torchvision's make_grid layout, white padding).
 
-    nrow = nrow or max(1, math.ceil(math.sqrt(len(images))))
-    return make_grid(images.detach().float().cpu().clamp(0, 1), nrow=nrow, padding=padding, pad_value=1.0)
+    Written here rather than imported: `import torchvision` pulls in torch._dynamo, ~2 s of a
+    cold start that only needs to tile a few images (bench/startup.py).
+    """
+    images = images.detach().float().cpu().clamp(0, 1)
+    n, c, h, w = images.shape
+    nrow = min(n, nrow or max(1, math.ceil(math.sqrt(n))))
+    rows = math.ceil(n / nrow)
+    grid = torch.ones(c, rows * (h + padding) + padding, nrow * (w + padding) + padding)
+    for k in range(n):
+        r, col = divmod(k, nrow)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        grid[:, top:top + h, left:left + w] = images[k]
+    return grid
 
 
 def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None) -> None:
-    from torchvision.utils import save_image
+    from PIL import Image
 
-    save_image(image_grid(images, nrow), str(path))
+    grid = (image_grid(images, nrow) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(str(path))
 
 
 def save_points_png(points: Tensor, path: str | Path, size: int = 512, reference: Tensor | None = None) -> None:

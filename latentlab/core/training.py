@@ -143,7 +143,7 @@ class Trainer:
         self._noise_generator = _default_generator(self.device)
         self.on_step = on_step
         self.on_epoch = on_epoch
-        self.optimizer = self._new_optimizer()
+        self._optimizer: torch.optim.Optimizer | None = None
         self.shuffle = torch.Generator(device="cpu").manual_seed(config.seed)
         self.step = 0
         self.epoch = 0
@@ -155,6 +155,18 @@ class Trainer:
         self._between_steps: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._last_good = [p.detach().clone() for p in self.model.parameters()]
         self._rate = 0.0
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """Made on first use: building the first optimizer imports torch._dynamo (~2 s), which a
+        window that only explores a model should not wait for."""
+        if self._optimizer is None:
+            self._optimizer = self._new_optimizer()
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, value: torch.optim.Optimizer) -> None:
+        self._optimizer = value
 
     def _new_optimizer(self) -> torch.optim.Optimizer:
         # The fused kernel updates all of a tensor's Adam state in one pass: ~20% faster steps on the CPU.

@@ -122,3 +122,14 @@ def test_unknown_dataset_lists_the_known_ones():
         load_dataset("cifar")
     assert {"ring8", "moons", "circles", "swissroll", "spiral", "checkerboard", "digits", "mnist5k",
             "mnist", "fashion-mnist", "folder"} <= set(DATASETS)
+
+
+def test_image_grid_matches_torchvisions_layout():
+    from torchvision.utils import make_grid
+
+    from latentlab.core.images import image_grid
+
+    images = torch.rand(7, 1, 5, 4)
+    for nrow in (3, 7, 10):
+        want = make_grid(images, nrow=nrow, padding=2, pad_value=1.0)[:1]
+        assert torch.equal(image_grid(images, nrow), want)

@@ -55,7 +55,7 @@ class SamplesPanel(QWidget):
         self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
         session.snapshot_changed.connect(self._mark_dirty)
-        session.model_changed.connect(self.redraw)
+        session.model_changed.connect(self._mark_dirty)  # drawn when next visible, not while hidden in a tab
         session.state_changed.connect(
             lambda state: self._timer.setInterval(REDRAW_MS if state == "idle" else TRAINING_REDRAW_MS))
 

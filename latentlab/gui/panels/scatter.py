@@ -223,7 +223,8 @@ class LatentScatterPanel(QWidget):
                                             "for 2-D data the decoded points are shown in the decoder view")
         self._rebuild_items()
         self.crosshair.setData([], [])
-        self.redraw()
+        # Encoding the dataset can take a while: the window paints first, the timer draws the points.
+        self.mark_dirty()
         self.view.enableAutoRange()  # follow the codes as they spread, until the user pans or zooms
 
     def _rebuild_items(self) -> None:
