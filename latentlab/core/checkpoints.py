@@ -207,6 +207,33 @@ def _read_bytes(path: Path) -> bytes:
         raise CheckpointError(path, f"cannot read: {e.strerror or e}") from None
 
 
+def _model_fitting(path: Path, meta: dict[str, Any], weights: dict[str, torch.Tensor]) -> LatentModel:
+    """The model the metadata describes, filled with `weights`.
+
+    It is first built on the meta device (no memory), so a config that lies about its size
+    (latent_dim = 10^9) is caught by comparing shapes with the stored tensors, not by an
+    allocation of gigabytes.
+    """
+    try:
+        with torch.device("meta"):
+            model = build_model(str(meta.get("family")), meta.get("config") or {})
+    except (ValueError, TypeError, RuntimeError) as e:
+        raise CheckpointError(path, f"cannot rebuild its model: {e}") from None
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(weights))
+    unexpected = sorted(set(weights) - set(expected))
+    wrong = [k for k in expected if k in weights and (tuple(weights[k].shape) != tuple(expected[k].shape)
+                                                      or weights[k].dtype != expected[k].dtype)]
+    if missing or unexpected or wrong:
+        detail = "; ".join(f"{what}: {', '.join(names[:3])}" for what, names in
+                           (("missing", missing), ("unexpected", unexpected), ("wrong shape or type", wrong))
+                           if names)
+        raise CheckpointError(path, f"its weights do not fit a {meta['family']} model of that config ({detail})")
+    model = model.to_empty(device="cpu")
+    model.load_state_dict(weights, strict=True)
+    return model
+
+
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
     """Rebuild the model stored in `path`; raises CheckpointError for any bad file."""
     path = Path(path)
@@ -216,17 +243,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Che
         tensors = st_load(data)
     except Exception as e:  # safetensors reports bad offsets, dtypes and sizes with its own error type
         raise CheckpointError(path, f"its tensor data is corrupt or truncated ({e})") from None
-    try:
-        model = build_model(str(meta.get("family")), meta.get("config") or {})
-    except (ValueError, TypeError) as e:
-        raise CheckpointError(path, f"cannot rebuild its model: {e}") from None
     weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
-    try:
-        model.load_state_dict(weights, strict=True)
-    except RuntimeError as e:
-        first = str(e).strip().splitlines()
-        raise CheckpointError(path, f"its weights do not fit a {meta['family']} model of that config: "
-                                    f"{' '.join(first[:3])}") from None
+    model = _model_fitting(path, meta, weights)
     try:
         optimizer_state = _optimizer_state(tensors, meta.get("optimizer"))
     except (KeyError, ValueError, TypeError, AttributeError):
