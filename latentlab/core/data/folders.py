@@ -95,7 +95,7 @@ def load_image_folder(folder: str | Path, size: int = 28, seed: int = 0) -> Data
         rel = path.relative_to(root)
         class_of.append(rel.parts[0] if len(rel.parts) > 1 else "")
     if not images:
-        others = sum(1 for p in root.rglob("*") if p.is_file())
+        others = sum(1 for p in root.rglob("*") if p.is_file()) - len(files)
         raise DataError(f"no readable images in {root} (looked for {', '.join(sorted(IMAGE_SUFFIXES))}; "
                         f"{others} other file(s), {len(skipped)} unreadable)")
     x = torch.stack(images).float().div_(255.0).unsqueeze(1)

@@ -100,6 +100,9 @@ class LossCurvesPanel(QWidget):
                     values = moving_average(values, self.smoothing.value())
                 if log:
                     values = np.where(values > 0, values, np.nan)  # log of a non-positive loss is undefined
+                if not np.isfinite(values).any():
+                    curve.setData([], [])  # nothing drawable (pyqtgraph warns on all-NaN data)
+                    continue
                 curve.setData(steps, values, connect="finite")
         for (which, name), curve in self.curves.items():
             if name not in self.session.history.arrays(which)[1]:

@@ -223,6 +223,7 @@ class LatentScatterPanel(QWidget):
                                             "for 2-D data the decoded points are shown in the decoder view")
         self._rebuild_items()
         self.crosshair.setData([], [])
+        self.projection = None  # the old one belongs to the old latent space: clicks wait for the redraw
         # Encoding the dataset can take a while: the window paints first, the timer draws the points.
         self.mark_dirty()
         self.view.enableAutoRange()  # follow the codes as they spread, until the user pans or zooms
@@ -363,7 +364,8 @@ class LatentScatterPanel(QWidget):
 
     def decode_at_plane(self, plane: torch.Tensor) -> None:
         """Decode the latent point shown at these plane coordinates [1, 2]."""
-        if self.projection is not None and self.session.snapshot is not None:
+        model = self.session.snapshot
+        if self.projection is not None and model is not None and self.projection.basis.shape[0] == model.latent_dim:
             self.session.set_focus(self.projection.from_2d(plane)[0])
 
     def drag_selection(self, tool: str, start: QPointF, pos: QPointF, finished: bool) -> None:
