@@ -70,6 +70,7 @@ class InterpolationPanel(QWidget):
         self.compare_name = ""
         self.frames: torch.Tensor | None = None
         self.frame_latents: torch.Tensor | None = None
+        self.current_z: torch.Tensor | None = None  # the latent point at the slider's t
         # Replaced in tests; by default file dialogs.
         self.choose_checkpoint: Callable[[], str | None] = lambda: QFileDialog.getOpenFileName(
             self, "Model to compare", "", "latentlab checkpoints (*.safetensors)")[0] or None
@@ -351,7 +352,7 @@ class InterpolationPanel(QWidget):
 
     @torch.no_grad()
     def _draw_traversal(self, *_) -> None:
-        if self.frames is None or self.frames.dim() != 4 or not hasattr(self, "current_z"):
+        if self.frames is None or self.frames.dim() != 4 or self.current_z is None:
             return
         centre = self.current_z + self.offsets()
         dims = min(len(centre), MAX_TRAVERSAL_DIMS)

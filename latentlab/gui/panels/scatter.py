@@ -174,6 +174,8 @@ class LatentScatterPanel(QWidget):
         self.crosshair.setZValue(30)
 
         self._dirty = True
+        self._lasso_active = False
+        self._path = np.zeros((0, 2))  # the box or lasso being drawn, in plane coordinates
         self._positions = np.zeros((0, 2))  # the training points' 2-D positions, for hover and selection
         self._indices = np.zeros(0, dtype=np.int64)
         self._timer = QTimer(self, interval=IDLE_REDRAW_MS, timeout=self._redraw_if_dirty)
@@ -374,7 +376,7 @@ class LatentScatterPanel(QWidget):
             ys = [start.y(), start.y(), pos.y(), pos.y(), start.y()]
             self._path = np.array([xs, ys]).T
         else:
-            if not getattr(self, "_lasso_active", False):
+            if not self._lasso_active:
                 self._path = np.array([[start.x(), start.y()]])
                 self._lasso_active = True
             self._path = np.vstack([self._path, [pos.x(), pos.y()]])
