@@ -89,13 +89,16 @@ class TrainingWorker(QObject):
         self._sums, self._count, self._last_progress = {}, 0, now
 
     def _publish_snapshot(self, now: float, with_codes: bool = False) -> None:
+        weights = weights_copy(self.trainer.model)
+        if not all(bool(torch.isfinite(w).all()) for w in weights.values()):
+            return  # a step just blew up: the trainer restores the weights next, the GUI keeps its copy
         self._snapshot_taken.clear()
         self._last_snapshot = now
         codes = None
         if self.code_inputs is not None and (with_codes or now - self._last_codes >= CODES_INTERVAL_S):
             self._last_codes = now
             codes = self._encode_codes()
-        self.snapshot.emit(self, weights_copy(self.trainer.model), codes)
+        self.snapshot.emit(self, weights, codes)
 
     @torch.no_grad()
     def _encode_codes(self) -> tuple[np.ndarray, np.ndarray]:

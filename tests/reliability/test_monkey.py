@@ -25,7 +25,10 @@ def no_uncaught_exceptions(monkeypatch):
     seen = []
     monkeypatch.setattr(sys, "excepthook", lambda *info: seen.append(info))
     yield seen
-    assert not seen, f"uncaught: {seen[0][1]!r}"
+    if seen:
+        import traceback
+
+        pytest.fail("uncaught: " + "".join(traceback.format_exception(*seen[0])))
 
 
 def actions(window, rng):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.points import set_points
 
 GALLERY = 32
 
@@ -67,7 +68,7 @@ class DecoderPanel(QWidget):
         self.stack.setCurrentIndex(1 if points else 0)
         if points:
             x = d.train_x[:3000]
-            self.data_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+            set_points(self.data_item, x)
         for item in (self.decoded_item, self.hover_item, self.selected_item):
             item.setData([], [])
         for view in (self.decoded, self.hover, self.gallery):
@@ -80,7 +81,7 @@ class DecoderPanel(QWidget):
         if x.dim() == 4:
             self.decoded.set_images(x)
         else:
-            self.decoded_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+            set_points(self.decoded_item, x)
         self.decoded.repaint() if x.dim() == 4 else self.points.viewport().repaint()
 
     def show_hover(self, index: int) -> None:
@@ -95,7 +96,7 @@ class DecoderPanel(QWidget):
             self.hover.set_images(torch.cat([x, recon]), nrow=2)
         else:
             both = torch.cat([x, recon])
-            self.hover_item.setData(both[:, 0].numpy(), both[:, 1].numpy())
+            set_points(self.hover_item, both)
 
     def show_selection(self) -> None:
         d, sel = self.session.dataset, self.session.selection
@@ -110,4 +111,4 @@ class DecoderPanel(QWidget):
         if d.kind == "image":
             self.gallery.set_images(x, nrow=8)
         else:
-            self.selected_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+            set_points(self.selected_item, x)

@@ -32,6 +32,7 @@ from latentlab.core.images import save_image_grid
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.points import set_points
 
 SLIDER_STEPS = 1000
 PLAY_FPS = 30
@@ -241,7 +242,7 @@ class InterpolationPanel(QWidget):
             self.stack.setCurrentIndex(0 if d.kind == "image" else 1)
             if d.kind == "points":
                 x = d.train_x[:3000]
-                self.data_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+                set_points(self.data_item, x)
         self._rebuild_traversal_sliders(model.latent_dim if model is not None else 0)
         self.refresh()
 
@@ -277,12 +278,12 @@ class InterpolationPanel(QWidget):
         dense = self.path_at(torch.linspace(0, 1, 100))
         s.set_path(dense)
         dist = nearest_data_distance(self.frames, s.dataset.train_x)
-        self.distance_curve.setData(t.numpy(), dist.numpy())
+        set_points(self.distance_curve, torch.stack([t, dist], 1))
         if self.frames.dim() == 4:
             self.strip.set_images(self.frames, nrow=len(t))
         else:
             path = s.snapshot.decode(dense)
-            self.path_item.setData(path[:, 0].numpy(), path[:, 1].numpy())
+            set_points(self.path_item, path)
         self._refresh_comparison(t)
         self.show_current()
 
@@ -302,7 +303,7 @@ class InterpolationPanel(QWidget):
         self.strip_b.set_images(frames_b, nrow=len(t))
         self.strip_b_label.setText(f"Same examples in {self.compare_name}")
         dist = nearest_data_distance(frames_b, self.session.dataset.train_x)
-        self.distance_b_curve.setData(t.numpy(), dist.numpy())
+        set_points(self.distance_b_curve, torch.stack([t, dist], 1))
 
     @torch.no_grad()
     def show_current(self, *_) -> None:
@@ -319,7 +320,7 @@ class InterpolationPanel(QWidget):
             self.current.set_images(x)
             self._draw_traversal()
         else:
-            self.current_item.setData(x[:, 0].numpy(), x[:, 1].numpy())
+            set_points(self.current_item, x)
 
     # -- traversal -------------------------------------------------------------------------
     def _rebuild_traversal_sliders(self, dims: int) -> None:

@@ -34,7 +34,6 @@ class LossCurvesPanel(QWidget):
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss (nats per example)")
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
-        self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.log_scale = QCheckBox("log scale")
@@ -98,12 +97,10 @@ class LossCurvesPanel(QWidget):
                     continue
                 if which == "train":
                     values = moving_average(values, self.smoothing.value())
-                if log:
-                    values = np.where(values > 0, values, np.nan)  # log of a non-positive loss is undefined
-                if not np.isfinite(values).any():
-                    curve.setData([], [])  # nothing drawable (pyqtgraph warns on all-NaN data)
-                    continue
-                curve.setData(steps, values, connect="finite")
+                # Only finite points reach pyqtgraph: its symbol items fail on an all-NaN view,
+                # and the log of a non-positive loss is undefined.
+                keep = np.isfinite(values) & ((values > 0) if log else True)
+                curve.setData(steps[keep], values[keep])
         for (which, name), curve in self.curves.items():
             if name not in self.session.history.arrays(which)[1]:
                 curve.setData([], [])

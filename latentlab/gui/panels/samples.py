@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.points import set_points
 
 N_SAMPLES = 64
 N_RECON = 8
@@ -83,10 +84,10 @@ class SamplesPanel(QWidget):
         else:
             self.stack.setCurrentIndex(1)
             test = d.test_x[:N_POINTS]
-            self.data_item.setData(test[:, 0].numpy(), test[:, 1].numpy())
+            set_points(self.data_item, test)
             if s.snapshot.can("encode"):
                 r = s.reconstruct(test)
-                self.recon_item.setData(r[:, 0].numpy(), r[:, 1].numpy())
+                set_points(self.recon_item, r)
             if can_sample:
                 z = s.sample(len(test), seed=0)
-                self.sample_item.setData(z[:, 0].numpy(), z[:, 1].numpy())
+                set_points(self.sample_item, z)

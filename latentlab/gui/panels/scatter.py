@@ -261,6 +261,9 @@ class LatentScatterPanel(QWidget):
                 item.setData(np.zeros((0, 2)), np.zeros(0))
             self.message.setText(model.why_not("encode") if model is not None else "")
             return
+        if not (np.isfinite(codes.train).all() and np.isfinite(codes.test).all()):
+            self.message.setText("the model's codes are not finite numbers (has training diverged?)")
+            return
         self.message.setText("")
         self.projection = self.fit_projection(codes.train)
         tr = self.projection.to_2d(torch.from_numpy(codes.train)).numpy()
@@ -358,7 +361,7 @@ class LatentScatterPanel(QWidget):
     def _draw_focus(self, z: torch.Tensor, _decoded) -> None:
         if self.projection is not None and z.numel() == self.projection.basis.shape[0]:
             p = self.projection.to_2d(z.reshape(1, -1)).numpy()
-            self.crosshair.setData(pos=p)
+            self.crosshair.setData(pos=p if np.isfinite(p).all() else np.zeros((0, 2)))
 
     # -- the mouse -----------------------------------------------------------------------
     def decode_at(self, pos: QPointF) -> None:
