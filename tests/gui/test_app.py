@@ -42,3 +42,16 @@ def test_unknown_dataset_falls_back_to_the_default_with_a_message(qtbot):
     window.session.message.connect(lambda level, text: messages.append(text))
     initial_state(window, args)
     assert window.session.dataset.name == "mnist5k" and any("no-such-data" in m for m in messages)
+
+
+def test_an_exception_of_ours_inside_a_pyqtgraph_handler_fails_the_suite():
+    """pyqtgraph reports handler exceptions as RuntimeWarnings; pyproject makes ours errors."""
+    import warnings
+
+    import pytest
+
+    ours = 'Error sending click event:\n  File "/x/latentlab/gui/panels/scatter.py", line 9\nValueError: bad'
+    with pytest.raises(RuntimeWarning):
+        warnings.warn(ours, RuntimeWarning)
+    with warnings.catch_warnings(record=True):
+        warnings.warn('overflow encountered in power\n  File "/v/pyqtgraph/AxisItem.py"', RuntimeWarning)
