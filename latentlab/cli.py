@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--panel", help="with --screenshot: bring this dock to the front (e.g. interpolation)")
     parser.add_argument("--interpolate", type=lambda t: [int(v) for v in t.split(",")],
                         help="with --screenshot: interpolate between these training examples, e.g. 3,17")
+    parser.add_argument("--panel-only", action="store_true",
+                        help="with --screenshot --panel: picture that panel alone, floated at a readable size")
+    parser.add_argument("--walkback-pair", action="store_true",
+                        help="with --screenshot: train the with/without-walkback pair first")
+    parser.add_argument("--chain-steps", type=int, default=0, help="with --screenshot: run the walkback chains")
     parser.add_argument("--compare", help="with --screenshot --interpolate: a checkpoint shown side by side")
     sub = parser.add_subparsers(dest="command")
 
@@ -67,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--beta", type=float, help="VAE: weight of the KL term")
     train.add_argument("--recon-weight", type=float, help="VAE: weight of the reconstruction term")
     train.add_argument("--mmd-weight", type=float, help="MMD-VAE: weight of the MMD term")
+    train.add_argument("--corruption", help="DAE: gaussian, salt_pepper or masking")
+    train.add_argument("--noise", type=float, help="DAE: corruption level (sigma, or fraction of pixels)")
+    train.add_argument("--walkback", type=int, help="DAE: walkback steps (0: plain denoising)")
+    train.add_argument("--walkback-p", type=float, help="DAE: probability of each further walkback step")
     train.add_argument("--epochs", type=int, default=20)
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--lr", type=float, default=1e-3)
@@ -130,7 +139,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         try:
             model = model_for_dataset(args.model, dataset, latent_dim=args.latent_dim, hidden=args.hidden,
                                       arch=args.arch, beta=args.beta, recon_weight=args.recon_weight,
-                                      mmd_weight=args.mmd_weight)
+                                      mmd_weight=args.mmd_weight, corruption=args.corruption, noise=args.noise,
+                                      walkback=args.walkback, walkback_p=args.walkback_p)
         except ValueError as e:
             raise UserError(str(e)) from None
 

@@ -78,6 +78,13 @@ def _default_generator(device: torch.device) -> torch.Generator | None:
     return None
 
 
+def warm_optimizer() -> None:
+    """Build a throwaway Adam so torch's lazy imports for optimizers (torch._dynamo, ~2 s) happen in the
+    calling thread. Seen in tests: that import, when first done in a helper thread while the GUI thread
+    runs its event loop, can stall for a minute."""
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
 def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 

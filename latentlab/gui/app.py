@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 TORCH_THREADS_ENV = "LATENTLAB_TORCH_THREADS"
+PANEL_SIZE = (1300, 820)  # --panel-only pictures
 
 
 def training_threads() -> int:
@@ -80,6 +81,11 @@ def prepare_view(window, args: argparse.Namespace) -> None:
     if getattr(args, "compare", None):
         window.interpolation.choose_checkpoint = lambda: args.compare
         window.interpolation.choose_comparison()
+    if getattr(args, "walkback_pair", False):
+        window.walkback.train_pair_now()
+    if getattr(args, "chain_steps", 0):
+        window.walkback.reset()
+        window.walkback.advance(args.chain_steps)
     for index in getattr(args, "interpolate", None) or []:
         window.interpolation.add_anchor(Anchor(index=index))
     unknown = set(overlays) - set(window.scatter.overlay)
@@ -107,14 +113,20 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
             loop.exec()
     for panel in (window.samples, window.curves):
         panel.redraw()
-    prepare_view(window, args or argparse.Namespace())
+    args = args or argparse.Namespace()
+    prepare_view(window, args)
+    target = window
+    if getattr(args, "panel_only", False) and getattr(args, "panel", None) in window.docks:
+        target = window.docks[args.panel]
+        target.setFloating(True)
+        target.resize(*PANEL_SIZE)
     deadline = QTimer(singleShot=True)
     loop = QEventLoop()
     deadline.timeout.connect(loop.quit)
     deadline.start(600)  # a few paints and the throttled redraws
     loop.exec()
     app.processEvents()
-    ok = window.grab().save(str(path))
+    ok = target.grab().save(str(path))
     if not ok:
         print(f"latentlab: cannot write screenshot {path}", file=sys.stderr)
         return 2

@@ -30,6 +30,7 @@ from latentlab.gui.panels.model_data import ModelDataPanel
 from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
+from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.message_banner import MessageBanner
 
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.decoder = DecoderPanel(self.session)
         self.samples = SamplesPanel(self.session)
         self.interpolation = InterpolationPanel(self.session)
+        self.walkback = WalkbackPanel(self.session)
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
@@ -105,8 +107,10 @@ class MainWindow(QMainWindow):
         self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
         self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea)
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
+        self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
         self.tabifyDockWidget(self.docks["decoder"], self.docks["interpolation"])
+        self.tabifyDockWidget(self.docks["decoder"], self.docks["walkback"])
         self.docks["decoder"].raise_()
         self.resizeDocks([self.docks["model"], self.docks["decoder"]], [330, 430], Qt.Horizontal)
         self.resizeDocks([self.docks["decoder"], self.docks["curves"]], [480, 300], Qt.Vertical)
@@ -325,5 +329,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.session.wait()
+        for panel in (self.walkback,):
+            panel.shutdown()
         self._save_layout()
         event.accept()

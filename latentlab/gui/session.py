@@ -8,6 +8,7 @@ the GUI decodes only with `snapshot`, a CPU copy the worker refreshes.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,16 +33,23 @@ class ModelSettings:
     beta: float = 1.0
     recon_weight: float = 1.0
     mmd_weight: float = 100.0
+    corruption: str = "gaussian"  # the DAE's settings
+    noise: float = 0.2
+    walkback: int = 0
+    walkback_p: float = 1.0
 
     def as_config(self) -> dict:
-        return {"latent_dim": self.latent_dim, "hidden": self.hidden, "arch": self.arch, "beta": self.beta,
-                "recon_weight": self.recon_weight, "mmd_weight": self.mmd_weight}
+        """Every setting as a config value; each family takes the ones it has (recipes.model_for_dataset)."""
+        values = dataclasses.asdict(self)
+        del values["family"]
+        return values
 
     @classmethod
     def from_model(cls, model: LatentModel) -> ModelSettings:
-        c = model.config
-        return cls(model.family, c.latent_dim, c.hidden, c.arch, getattr(c, "beta", 1.0),
-                   getattr(c, "recon_weight", 1.0), getattr(c, "mmd_weight", 100.0))
+        """The settings that rebuild `model`'s family and architecture (others keep their defaults)."""
+        config = dataclasses.asdict(model.config)
+        names = {f.name for f in dataclasses.fields(cls)} - {"family"}
+        return cls(family=model.family, **{k: v for k, v in config.items() if k in names})
 
 
 def _append(steps: list[int], values: dict[str, list[float]], step: int, terms: dict[str, float]) -> None:

@@ -117,9 +117,9 @@ def test_empty_folder_is_a_message(window, tmp_path):
 def test_settings_that_do_not_apply_are_disabled_with_a_reason(window):
     md = window.model_data
     md.family.setCurrentIndex(md.family.findData("autoencoder"))
-    assert not md.weights["beta"].isEnabled() and "autoencoder has no beta" in md.weights["beta"].toolTip()
+    assert not md.family_settings["beta"].isEnabled() and "autoencoder has no beta" in md.family_settings["beta"].toolTip()
     md.family.setCurrentIndex(md.family.findData("mmdvae"))
-    assert md.weights["mmd_weight"].isEnabled() and not md.weights["beta"].isEnabled()
+    assert md.family_settings["mmd_weight"].isEnabled() and not md.family_settings["beta"].isEnabled()
     assert not md.arch.isEnabled() and "28x28" in md.arch.toolTip()  # ring8 is 2-D
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latentlab.core.corruption import CORRUPTIONS
 from latentlab.core.data import DATASETS
 from latentlab.core.models import families, model_class
 from latentlab.core.models.base import CONV_SHAPE
@@ -28,11 +29,15 @@ from latentlab.core.training import TrainConfig
 from latentlab.gui.session import ModelSettings, Session
 
 FOLDER_ENTRIES = {"MNIST folder…": "mnist", "Fashion-MNIST folder…": "fashion-mnist", "Image folder…": "folder"}
-# Family-specific settings: the config field each widget edits, and what it means.
-LOSS_WEIGHTS = {
-    "beta": "weight of the KL term (0: reconstruction only)",
-    "recon_weight": "weight of the reconstruction term (0: KL only)",
-    "mmd_weight": "weight of the MMD term between codes and N(0, I)",
+# Family-specific settings: the config field each widget edits, its label, and what it means.
+FAMILY_SETTINGS = {
+    "beta": ("β (KL weight)", "weight of the KL term (0: reconstruction only)"),
+    "recon_weight": ("Reconstruction weight", "weight of the reconstruction term (0: KL only)"),
+    "mmd_weight": ("MMD weight", "weight of the MMD term between codes and N(0, I)"),
+    "corruption": ("Corruption", "the corruption process C(x~|x) the DAE learns to undo"),
+    "noise": ("Corruption level", "sigma of the Gaussian noise, or the fraction of pixels hit"),
+    "walkback": ("Walkback steps", "extra corrupted samples per example from the model's own chain (0: none)"),
+    "walkback_p": ("Walkback continue p", "probability of taking each further walkback step"),
 }
 
 
@@ -59,6 +64,17 @@ def _int(lo: int, hi: int, value: int) -> QSpinBox:
     box.setRange(lo, hi)
     box.setValue(value)
     return box
+
+
+def _value(widget: QWidget):
+    return widget.currentData() if isinstance(widget, QComboBox) else widget.value()
+
+
+def _set_value(widget: QWidget, value) -> None:
+    if isinstance(widget, QComboBox):
+        widget.setCurrentIndex(max(0, widget.findData(value)))
+    else:
+        widget.setValue(value)
 
 
 class ModelDataPanel(QWidget):
@@ -88,10 +104,17 @@ class ModelDataPanel(QWidget):
         self.hidden.setToolTip("Hidden layer sizes, comma-separated (e.g. 512,256); empty for the default")
         self.arch = QComboBox()
         self.arch.addItems(["mlp", "conv"])
-        self.weights = {
+        corruption = QComboBox()
+        for kind, cls in CORRUPTIONS.items():
+            corruption.addItem(cls.description, kind)
+        self.family_settings: dict[str, QWidget] = {
             "beta": _double(0, 1000, 1.0),
             "recon_weight": _double(0, 1000, 1.0),
             "mmd_weight": _double(0, 100000, 100.0, decimals=1, step=10),
+            "corruption": corruption,
+            "noise": _double(0, 10, 0.2, step=0.05),
+            "walkback": _int(0, 20, 0),
+            "walkback_p": _double(0, 1, 1.0, decimals=2),
         }
         self.apply = QPushButton("New model")
         self.apply.setToolTip("Build a fresh, untrained model with these settings")
@@ -109,15 +132,14 @@ class ModelDataPanel(QWidget):
         self.device.setToolTip("auto picks CUDA, then MPS, then the CPU")
 
         model_box = QGroupBox("Model and data")
-        form = QFormLayout(model_box)
+        self.model_form = form = QFormLayout(model_box)
         form.addRow("Dataset", self.dataset)
         form.addRow("Model", self.family)
         form.addRow("Latent size", self.latent_dim)
         form.addRow("Hidden sizes", self.hidden)
         form.addRow("Architecture", self.arch)
-        form.addRow("β (KL weight)", self.weights["beta"])
-        form.addRow("Reconstruction weight", self.weights["recon_weight"])
-        form.addRow("MMD weight", self.weights["mmd_weight"])
+        for name, widget in self.family_settings.items():
+            form.addRow(FAMILY_SETTINGS[name][0], widget)
         form.addRow(self.apply)
         train_box = QGroupBox("Optimiser")
         tform = QFormLayout(train_box)
@@ -146,9 +168,9 @@ class ModelDataPanel(QWidget):
     def settings(self) -> ModelSettings:
         text = self.hidden.text().strip()
         hidden = tuple(int(s) for s in text.split(",") if s) or None
+        extra = {name: _value(w) for name, w in self.family_settings.items()}
         return ModelSettings(self.family.currentData(), self.latent_dim.value(), hidden, self.arch.currentText(),
-                             self.weights["beta"].value(), self.weights["recon_weight"].value(),
-                             self.weights["mmd_weight"].value())
+                             **extra)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs.value(), batch_size=self.batch_size.value(), lr=self.lr.value(),
@@ -204,18 +226,19 @@ class ModelDataPanel(QWidget):
         hidden = model.config.hidden if model is not None else s.hidden
         self.hidden.setText(",".join(str(h) for h in hidden) if hidden else "")
         self.arch.setCurrentText(s.arch)
-        for name, box in self.weights.items():
-            box.setValue(getattr(s, name))
+        for name, widget in self.family_settings.items():
+            _set_value(widget, getattr(s, name))
         self._update_enabled()
 
     def _update_enabled(self, *_) -> None:
         idle = self.session.state == "idle"
         fields = model_class(self.family.currentData()).config_class.__dataclass_fields__
         family = self.family.currentData()
-        for name, box in self.weights.items():
+        for name, widget in self.family_settings.items():
             applies = name in fields
-            box.setEnabled(idle and applies)
-            box.setToolTip(LOSS_WEIGHTS[name] if applies else f"{family} has no {name.replace('_', ' ')} setting")
+            widget.setEnabled(idle and applies)
+            self.model_form.setRowVisible(widget, applies)  # only the chosen family's settings take room
+            widget.setToolTip(FAMILY_SETTINGS[name][1] if applies else f"{family} has no {name.replace('_', ' ')} setting")
         d = self.session.dataset
         conv_ok = d is not None and tuple(d.data_shape) == CONV_SHAPE
         self.arch.setEnabled(idle and conv_ok)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentlab.core.density import kde
 from latentlab.core.latent import (
     AxesProjection,
     PCAProjection,
@@ -34,6 +33,7 @@ from latentlab.core.latent import (
     projected_covariances,
 )
 from latentlab.gui.session import Session
+from latentlab.gui.widgets.density import density_item, draw_kde
 from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
 
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -41,7 +41,6 @@ CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 IDLE_REDRAW_MS, TRAINING_REDRAW_MS = 200, 1000
 MAX_ELLIPSES = 40
 MANIFOLD_TILES = 12
-DENSITY_GRID = 80
 HOVER_PIXELS = 8
 TOOLS = {"decode": "Decode", "box": "Box select", "lasso": "Lasso", "pan": "Pan/zoom"}
 TOOL_TIPS = {
@@ -152,10 +151,7 @@ class LatentScatterPanel(QWidget):
         self.plot.addItem(self.test_item)
         self.legend_proxies: list[pg.ScatterPlotItem] = []
         self._palette = np.zeros(1, dtype=np.uint32)
-        self.density_image = pg.ImageItem(axisOrder="row-major")
-        self.density_image.setOpacity(0.55)
-        self.density_image.setZValue(-20)
-        self.density_image.setLookupTable(pg.colormap.get("CET-L8").getLookupTable(nPts=256))
+        self.density_image = density_item()
         self.manifold_image = pg.ImageItem(axisOrder="row-major")
         self.manifold_image.setZValue(-10)
         self.manifold_image.setOpacity(0.9)
@@ -302,18 +298,10 @@ class LatentScatterPanel(QWidget):
                 curve.setData([], [])
 
     def _draw_density(self, points: np.ndarray) -> None:
-        if not self.overlay["density"].isChecked() or len(points) < 3:
+        if self.overlay["density"].isChecked():
+            draw_kde(self.density_image, points)
+        else:
             self.density_image.clear()
-            return
-        lo, hi = points.min(0), points.max(0)
-        pad = 0.15 * (hi - lo + 1e-6)
-        lo, hi = lo - pad, hi + pad
-        gx, gy = np.linspace(lo[0], hi[0], DENSITY_GRID), np.linspace(lo[1], hi[1], DENSITY_GRID)
-        grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-        sample = points[:: max(1, len(points) // 5000)]
-        dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(grid).double()).numpy()
-        self.density_image.setImage(dens.reshape(DENSITY_GRID, DENSITY_GRID), levels=(0, dens.max() or 1.0))
-        self.density_image.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
 
     def _draw_selection(self) -> None:
         sel = self.session.selection

@@ -1,0 +1,483 @@
+"""The walkback chain animator: a DAE's sampling chain (corrupt, then denoise), step by step.
+
+Two models side by side — the same architecture trained without and with walkback, on the same
+data, seed and budget — run from the same start points with the same random numbers. For 2-D
+data, the particles move over the data's KDE with trails for a few chains; for images, a filmstrip
+of one chain's corrupted and denoised states, and its trajectory drawn in the latent scatter.
+Below, MMD^2 between the particles and held-out data as a curve over t, one per model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, make_corruption
+from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
+from latentlab.core.training import warm_optimizer
+from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_mmd_curve, train_walkback_pair
+from latentlab.gui.jobs import Job
+from latentlab.gui.session import Session
+from latentlab.gui.widgets.density import PALE, density_item, draw_kde
+from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.points import set_points
+
+STARTS = {"data": "data samples", "click": "a clicked point", "noise": "uniform noise"}
+CURVE_COLOURS = ((214, 39, 40), (31, 119, 180))
+TRAILS = 4
+TRAIL_LENGTH = 30
+FILMSTRIP = 10  # states of chain 0 shown for images
+MMD_PARTICLES = 1000
+NO_MODEL = "Train a pair here, or choose the dae model in Model & data, to run chains."  # MMD^2 against held-out data uses at most this many particles
+
+
+class ChainView(pg.PlotWidget):
+    """One model's particles over the data density, with trails; a click sets the start point."""
+
+    def __init__(self, title: str, on_click):
+        super().__init__(background="w", title=title)
+        self.setAspectLocked(True)
+        self.density = density_item(1.0, PALE)
+        self.addItem(self.density)
+        self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(31, 119, 180, 150))
+        self.addItem(self.particles)
+        self.trails = [self.plot(pen=pg.mkPen((230, 85, 13), width=1.5)) for _ in range(TRAILS)]
+        self.start_mark = pg.ScatterPlotItem(size=12, symbol="x", pen=pg.mkPen("k", width=2))
+        self.addItem(self.start_mark)
+        self.on_click = on_click
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, ev) -> None:
+        if ev.button() == Qt.LeftButton:
+            p = self.getPlotItem().vb.mapSceneToView(ev.scenePos())
+            self.on_click(torch.tensor([p.x(), p.y()], dtype=torch.float32))
+
+
+class WalkbackPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.pair: tuple[DenoisingAutoencoder, DenoisingAutoencoder] | None = None
+        self.pair_key: tuple | None = None  # the data and architecture the pair was trained for
+        self.runs: list[ChainRun] = []
+        self.names: list[str] = []
+        self.mmd: list[tuple[list[int], list[float]]] = []
+        self.clicked: torch.Tensor | None = None
+        self.job: Job | None = None
+        self.bandwidths: tuple[float, ...] = ()
+
+        # -- chain controls
+        self.start = QComboBox()
+        for key, text in STARTS.items():
+            self.start.addItem(text, key)
+        self.start.setToolTip("Where every chain starts: data samples, the last clicked point "
+                              "(in the particle view or the latent scatter), or uniform noise")
+        self.particles = _spin(1, 5000, 1000, "How many chains run at once")
+        self.steps = _spin(1, 5000, 100, "How many corrupt-and-denoise steps Play runs")
+        self.corruption = QComboBox()
+        for kind, cls in CORRUPTIONS.items():
+            self.corruption.addItem(cls.description, kind)
+        self.level = QDoubleSpinBox(decimals=3, singleStep=0.05, minimum=0.0, maximum=10.0, value=0.2)
+        self.level.setToolTip("Corruption strength for the chain: sigma, or the fraction of pixels hit")
+        self.mean_step = QCheckBox("Denoise with the mean of P(x|x~)")
+        self.mean_step.setToolTip("Off: sample x from P(x|x~), as the theory's chain does; on: take its mean")
+        self.seed = _spin(0, 2**31 - 1, 0, "The chains' random numbers: the same for both models")
+        self.speed = QSlider(Qt.Horizontal, minimum=1, maximum=60, value=15)
+        self.speed.setToolTip("Steps per second while playing")
+        self.step_button = QPushButton("Step")
+        self.play_button = QPushButton("Play")
+        self.play_button.setCheckable(True)
+        self.reset_button = QPushButton("Reset")
+        self.t_label = QLabel("t = 0")
+
+        # -- the comparison pair
+        self.walkback = _spin(1, 20, 1, "Walkback steps for the 'with walkback' model")
+        self.walkback_p = QDoubleSpinBox(decimals=2, singleStep=0.1, minimum=0.0, maximum=1.0, value=1.0)
+        self.walkback_p.setToolTip("Probability of each further walkback step")
+        self.pair_epochs = _spin(1, 10000, 30, "Epochs each model of the pair trains (the same budget for both)")
+        self.train_button = QPushButton("Train pair")
+        self.train_button.setToolTip("Train two DAEs like the current model's settings, without and with walkback, "
+                                     "with the same seed, data and number of epochs")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        # -- views
+        self.views = [ChainView("", self._set_clicked), ChainView("", self._set_clicked)]
+        points = QWidget()
+        pl = QHBoxLayout(points)
+        pl.setContentsMargins(0, 0, 0, 0)
+        for v in self.views:
+            pl.addWidget(v)
+        self.strips = [ImageGridView(), ImageGridView()]
+        self.strip_labels = [QLabel(), QLabel()]
+        images = QWidget()
+        il = QVBoxLayout(images)
+        il.setContentsMargins(0, 0, 0, 0)
+        for label, strip in zip(self.strip_labels, self.strips):
+            il.addWidget(label)
+            il.addWidget(strip, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(points)
+        self.stack.addWidget(images)
+        self.curve_plot = pg.PlotWidget(background="w")
+        self.curve_plot.setLabel("bottom", "chain step t")
+        self.curve_plot.setLabel("left", "MMD² to held-out data")
+        self.legend = self.curve_plot.addLegend(offset=(-10, 10))
+        self.curves = [self.curve_plot.plot(pen=pg.mkPen(c, width=2)) for c in CURVE_COLOURS]
+
+        self._layout()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.step_button.clicked.connect(lambda: self.advance(1))
+        self.play_button.toggled.connect(self.play)
+        self.reset_button.clicked.connect(self.reset)
+        self.speed.valueChanged.connect(lambda v: self.timer.setInterval(int(1000 / v)))
+        self.train_button.clicked.connect(self.train_pair)
+        self.cancel_button.clicked.connect(self.cancel)
+        for w in (self.start, self.corruption):
+            w.currentIndexChanged.connect(self.reset)
+        for w in (self.particles, self.level, self.seed):
+            w.valueChanged.connect(self.reset)
+        self.mean_step.toggled.connect(self.reset)
+        session.model_changed.connect(self._models_changed)
+        session.dataset_changed.connect(self._models_changed)
+        session.focus_changed.connect(self._focus_changed)
+        session.state_changed.connect(lambda *_: self._models_changed())
+        self._models_changed()
+
+    def _layout(self) -> None:
+        chain = QGroupBox("Chain")
+        form = QFormLayout(chain)
+        form.addRow("Start from", self.start)
+        form.addRow("Chains", self.particles)
+        form.addRow("Steps", self.steps)
+        form.addRow("Corruption", self.corruption)
+        form.addRow("Level", self.level)
+        form.addRow(self.mean_step)
+        form.addRow("Seed", self.seed)
+        form.addRow("Speed", self.speed)
+        buttons = QHBoxLayout()
+        for b in (self.step_button, self.play_button, self.reset_button):
+            buttons.addWidget(b)
+        form.addRow(buttons)
+        form.addRow(self.t_label)
+        pair = QGroupBox("With / without walkback")
+        pform = QFormLayout(pair)
+        pform.addRow("Walkback steps", self.walkback)
+        pform.addRow("Continue prob.", self.walkback_p)
+        pform.addRow("Epochs each", self.pair_epochs)
+        row = QHBoxLayout()
+        row.addWidget(self.train_button)
+        row.addWidget(self.cancel_button)
+        pform.addRow(row)
+        pform.addRow(self.progress)
+        pform.addRow(self.status)
+        controls = QVBoxLayout()
+        controls.addWidget(chain)
+        controls.addWidget(pair)
+        controls.addStretch(1)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.addLayout(controls, 0, 0, 2, 1)
+        grid.addWidget(self.stack, 0, 1)
+        grid.addWidget(self.curve_plot, 1, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+
+    # -- which models ------------------------------------------------------------------
+    def _dataset_key(self) -> tuple | None:
+        d = self.session.dataset
+        return None if d is None else (d.name, tuple(d.data_shape))
+
+    def models(self) -> list[tuple[str, DenoisingAutoencoder]]:
+        """The pair if one was trained for this data, else the session's model if it is a DAE."""
+        if self.pair is not None and self.pair_key == self._dataset_key():
+            k = self.pair[1].config.walkback
+            return [("without walkback", self.pair[0]), (f"with walkback ({k} step{'s' * (k > 1)})", self.pair[1])]
+        snap = self.session.snapshot
+        if isinstance(snap, DenoisingAutoencoder):
+            return [(f"current model (walkback {snap.config.walkback})", snap)]
+        return []
+
+    def _models_changed(self, *_) -> None:
+        d = self.session.dataset
+        images = d is not None and d.kind == "image"
+        self.stack.setCurrentIndex(1 if images else 0)
+        for i in range(self.corruption.count()):
+            kind = self.corruption.itemData(i)
+            item = self.corruption.model().item(i)
+            item.setEnabled(images or kind not in IMAGE_ONLY)
+        snap = self.session.snapshot
+        if isinstance(snap, DenoisingAutoencoder) and not self.runs:
+            self.corruption.blockSignals(True)
+            self.level.blockSignals(True)
+            self.corruption.setCurrentIndex(self.corruption.findData(snap.config.corruption))
+            self.level.setValue(snap.config.noise)
+            self.corruption.blockSignals(False)
+            self.level.blockSignals(False)
+        if images and self.particles.value() == 1000:
+            # A filmstrip shows one chain; the mean of P(x|x~) shows digits rather than Bernoulli speckle.
+            self.particles.setValue(16)
+            self.mean_step.setChecked(True)
+        busy = self.job is not None
+        self.train_button.setEnabled(not busy and d is not None and self.session.state == "idle")
+        self.reset()
+
+    # -- the chain ---------------------------------------------------------------------
+    def _set_clicked(self, point: torch.Tensor) -> None:
+        self.clicked = point
+        self.start.setCurrentIndex(self.start.findData("click"))
+        self.reset()
+
+    def _focus_changed(self, z, decoded) -> None:
+        if decoded is not None:
+            self.clicked = decoded[0].detach().float()
+
+    def start_points(self, model: DenoisingAutoencoder) -> torch.Tensor:
+        n, d = self.particles.value(), self.session.dataset
+        g = torch.Generator().manual_seed(self.seed.value())
+        kind = self.start.currentData()
+        if kind == "click" and self.clicked is not None and tuple(self.clicked.shape) == tuple(d.data_shape):
+            return self.clicked.expand(n, *self.clicked.shape).clone()
+        if kind == "noise":
+            return model.start_noise(n, g)
+        rows = torch.randint(0, len(d.train_x), (n,), generator=g)
+        return d.train_x[rows].clone()
+
+    def reset(self, *_) -> None:
+        self.play_button.setChecked(False)
+        models = self.models()
+        self.names = [name for name, _ in models]
+        d = self.session.dataset
+        if not models or d is None:
+            self.runs, self.mmd = [], []
+            self.status.setText(NO_MODEL)
+            self._draw()
+            return
+        if self.status.text() == NO_MODEL:
+            self.status.setText("")
+        try:
+            corruption = make_corruption(self.corruption.currentData(), self.level.value())
+        except ValueError as e:
+            self.status.setText(str(e))
+            return
+        start = self.start_points(models[0][1])
+        self.runs = [ChainRun(m, start, self.seed.value(), not self.mean_step.isChecked(), corruption)
+                     for _, m in models]
+        self.mmd = [([], []) for _ in self.runs]
+        self.bandwidths = chain_bandwidths(d.test_x)
+        self._measure()
+        self._draw_density()
+        self._draw()
+
+    def play(self, on: bool) -> None:
+        self.play_button.setText("Pause" if on else "Play")
+        if on and self.runs:
+            self.timer.start(int(1000 / self.speed.value()))
+        else:
+            self.timer.stop()
+
+    def _tick(self) -> None:
+        if not self.runs or self.runs[0].t >= self.steps.value():
+            self.play_button.setChecked(False)
+            return
+        self.advance(1)
+
+    def advance(self, steps: int = 1) -> None:
+        for _ in range(steps):
+            for run in self.runs:
+                run.advance(1)
+            self._measure()
+        self._draw()
+
+    def _measure(self) -> None:
+        """MMD^2 of the newest state of each chain against held-out data."""
+        test = self.session.dataset.test_x
+        for run, (ts, values) in zip(self.runs, self.mmd):
+            state = run.current[:MMD_PARTICLES]
+            if len(state) >= 2:
+                _, v = chain_mmd_curve([state], test, self.bandwidths)
+                ts.append(run.t)
+                values.append(v[0])
+
+    # -- drawing -------------------------------------------------------------------------
+    def _draw_density(self) -> None:
+        d = self.session.dataset
+        if d is None or d.kind == "image":
+            return
+        for view in self.views:
+            draw_kde(view.density, d.train_x.numpy(), pad=0.35)
+
+    def _draw(self) -> None:
+        t = self.runs[0].t if self.runs else 0
+        self.t_label.setText(f"t = {t}" + ("   MMD² " + ", ".join(f"{v[-1]:.4f}" for _, v in self.mmd if v)
+                                             if self.mmd else ""))
+        self.legend.clear()
+        for i, curve in enumerate(self.curves):
+            if i < len(self.mmd):
+                curve.setData(*self.mmd[i])
+                self.legend.addItem(curve, self.names[i])
+            else:
+                curve.setData([], [])
+        if self.stack.currentIndex() == 0:
+            self._draw_points()
+        else:
+            self._draw_images()
+        self._draw_trajectory()
+
+    def _draw_points(self) -> None:
+        for i, view in enumerate(self.views):
+            view.setVisible(i < len(self.runs) or i == 0)
+            if i >= len(self.runs):
+                view.particles.setData([], [])
+                for trail in view.trails:
+                    trail.setData([], [])
+                continue
+            run = self.runs[i]
+            view.setTitle(f"{self.names[i]} — t = {run.t}")
+            set_points(view.particles, run.current)
+            history = torch.stack(run.clean[-TRAIL_LENGTH:])  # [T, N, 2]
+            for k, trail in enumerate(view.trails):
+                set_points(trail, history[:, k] if k < history.shape[1] else torch.zeros(0, 2))
+            set_points(view.start_mark, run.clean[0][:1])
+
+    def _draw_images(self) -> None:
+        for i, (strip, label) in enumerate(zip(self.strips, self.strip_labels)):
+            strip.setVisible(i < len(self.runs))
+            label.setVisible(i < len(self.runs))
+            if i >= len(self.runs):
+                continue
+            run = self.runs[i]
+            first = max(0, run.t - FILMSTRIP + 1)
+            denoised = torch.stack([run.clean[t][0] for t in range(first, run.t + 1)])
+            if run.t:
+                noisy = torch.stack([run.corrupted[t - 1][0] for t in range(max(1, first), run.t + 1)])
+                noisy = torch.cat([torch.zeros(len(denoised) - len(noisy), *noisy.shape[1:]), noisy])
+            else:
+                noisy = torch.zeros_like(denoised)
+            label.setText(f"{self.names[i]}: chain 0, steps {first}–{run.t} — corrupted x~ (top), denoised x (bottom)")
+            strip.set_images(torch.cat([noisy.clamp(0, 1), denoised.clamp(0, 1)]), nrow=len(denoised))
+
+    def _draw_trajectory(self) -> None:
+        """Chain 0 of the first model, each state encoded by the session's model, drawn in the latent scatter."""
+        snap, d = self.session.snapshot, self.session.dataset
+        if not self.runs or snap is None or not snap.can("encode") or d is None:
+            return
+        with torch.no_grad():
+            states = torch.stack([s[0] for s in self.runs[0].clean]).float()
+            if tuple(states.shape[1:]) != tuple(snap.data_shape):
+                return
+            self.session.set_path(snap.encode(states))
+
+    # -- training the pair ----------------------------------------------------------------
+    def pair_config(self) -> DAEConfig | None:
+        """The architecture for the pair: the session's DAE settings, or defaults for the dataset."""
+        from latentlab.core.recipes import model_for_dataset
+
+        s = self.session
+        base = s.snapshot.config if isinstance(s.snapshot, DenoisingAutoencoder) else None
+        if base is None:
+            settings = {k: v for k, v in s.model_settings.as_config().items() if k in ("latent_dim", "hidden")}
+            base = model_for_dataset("dae", s.dataset, **settings).config
+        return replace(base, corruption=self.corruption.currentData(), noise=self.level.value())
+
+    def _pair_job(self):
+        """The work of training the pair, as a function of (report, cancelled); None if it cannot be built."""
+        s = self.session
+        try:
+            config = self.pair_config()
+        except ValueError as e:
+            self.status.setText(f"cannot build the pair: {e}")
+            return None
+        dataset, train = s.dataset, replace(s.train_config, epochs=self.pair_epochs.value())
+        walkback, p = self.walkback.value(), self.walkback_p.value()
+        return lambda report, cancelled: train_walkback_pair(config, dataset, train, walkback, p, report, cancelled)
+
+    def train_pair_now(self) -> None:
+        """Train the pair in this thread (for --screenshot and scripts)."""
+        work = self._pair_job() if self.session.dataset is not None else None
+        if work is not None:
+            self._pair_trained(work(lambda f: None, lambda: False))
+
+    def train_pair(self) -> bool:
+        """Train the pair in the background; the chains switch to it when it is done."""
+        if self.session.dataset is None or self.job is not None or self.session.state != "idle":
+            return False
+        work = self._pair_job()
+        if work is None:
+            return False
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            warm_optimizer()
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.job = Job(work, "latentlab-walkback", self)
+        self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
+        self.job.done.connect(self._pair_trained)
+        self.job.failed.connect(lambda msg: self.status.setText(f"training the pair failed: {msg}"))
+        self.job.ended.connect(self._job_ended)
+        self.status.setText(f"training two DAEs for {self.pair_epochs.value()} epochs each…")
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.job.start()
+        return True
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.status.setText("cancelled")
+
+    def _pair_trained(self, result) -> None:
+        if result.message:
+            self.status.setText(f"the pair did not finish: {result.message}")
+            return
+        self.pair = (result.without, result.with_walkback)
+        self.pair_key = self._dataset_key()
+        a, b = result.seconds
+        self.status.setText(f"trained in {a:.1f} s (without) and {b:.1f} s (with walkback)")
+        self.reset()
+
+    def _job_ended(self) -> None:
+        self.job = None
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(0)
+        self._models_changed()
+
+    def shutdown(self) -> None:
+        """Stop the animation and any training job (on close)."""
+        self.timer.stop()
+        if self.job is not None:
+            self.job.cancel_and_wait()
+
+
+def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+    box = QSpinBox(minimum=lo, maximum=hi, value=value)
+    box.setToolTip(tip)
+    return box

@@ -1,0 +1,41 @@
+"""A kernel density estimate drawn as an image behind a plot's points (the density module's KDE)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+
+from latentlab.core.density import kde
+
+GRID = 80
+MAX_POINTS = 5000  # an evenly spaced subsample keeps the estimate quick on large sets
+
+
+# White where there is no data, so points drawn over the density stay easy to see.
+PALE = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (150, 150, 160)])
+
+
+def density_item(opacity: float = 0.55, colormap: pg.ColorMap | None = None) -> pg.ImageItem:
+    item = pg.ImageItem(axisOrder="row-major")
+    item.setOpacity(opacity)
+    item.setZValue(-20)
+    item.setLookupTable((colormap or pg.colormap.get("CET-L8")).getLookupTable(nPts=256))
+    return item
+
+
+def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> None:
+    """Fill `item` with the KDE of [N, 2] `points` over their bounding box (padded by `pad` of its size)."""
+    points = points[np.isfinite(points).all(1)]
+    if len(points) < 3:
+        item.clear()
+        return
+    lo, hi = points.min(0), points.max(0)
+    margin = pad * (hi - lo + 1e-6)
+    lo, hi = lo - margin, hi + margin
+    gx, gy = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
+    query = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    sample = points[:: max(1, len(points) // MAX_POINTS)]
+    dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(query).double()).numpy()
+    item.setImage(dens.reshape(grid, grid), levels=(0, dens.max() or 1.0))
+    item.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
