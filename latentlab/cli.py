@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--noise", type=float, help="DAE: corruption level (sigma, or fraction of pixels)")
     train.add_argument("--walkback", type=int, help="DAE: walkback steps (0: plain denoising)")
     train.add_argument("--walkback-p", type=float, help="DAE: probability of each further walkback step")
+    train.add_argument("--noise-dist", choices=("uniform", "gaussian"), help="MMD nets: the generator's noise")
+    train.add_argument("--bandwidth", choices=("multi", "median"), help="MMD nets: kernel bandwidth rule")
+    train.add_argument("--noise-dim", type=int, help="GMMN+AE: the generator's noise size")
     train.add_argument("--epochs", type=int, default=20)
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--lr", type=float, default=1e-3)
@@ -140,7 +143,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             model = model_for_dataset(args.model, dataset, latent_dim=args.latent_dim, hidden=args.hidden,
                                       arch=args.arch, beta=args.beta, recon_weight=args.recon_weight,
                                       mmd_weight=args.mmd_weight, corruption=args.corruption, noise=args.noise,
-                                      walkback=args.walkback, walkback_p=args.walkback_p)
+                                      walkback=args.walkback, walkback_p=args.walkback_p,
+                                      noise_dist=args.noise_dist, bandwidth=args.bandwidth, noise_dim=args.noise_dim)
         except ValueError as e:
             raise UserError(str(e)) from None
 

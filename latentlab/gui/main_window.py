@@ -26,6 +26,7 @@ import latentlab
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.interpolation import InterpolationPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
+from latentlab.gui.panels.mmd import MMDPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
 from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.samples = SamplesPanel(self.session)
         self.interpolation = InterpolationPanel(self.session)
         self.walkback = WalkbackPanel(self.session)
+        self.mmd = MMDPanel(self.session)
+        self.mmd.extra_models = self.walkback.pair_models
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
@@ -108,9 +111,11 @@ class MainWindow(QMainWindow):
         self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea)
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
         self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea)
+        self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
         self.tabifyDockWidget(self.docks["decoder"], self.docks["interpolation"])
         self.tabifyDockWidget(self.docks["decoder"], self.docks["walkback"])
+        self.tabifyDockWidget(self.docks["decoder"], self.docks["mmd"])
         self.docks["decoder"].raise_()
         self.resizeDocks([self.docks["model"], self.docks["decoder"]], [330, 430], Qt.Horizontal)
         self.resizeDocks([self.docks["decoder"], self.docks["curves"]], [480, 300], Qt.Vertical)
@@ -329,7 +334,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.session.wait()
-        for panel in (self.walkback,):
+        for panel in (self.walkback, self.mmd):
             panel.shutdown()
         self._save_layout()
         event.accept()

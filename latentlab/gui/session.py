@@ -37,6 +37,9 @@ class ModelSettings:
     noise: float = 0.2
     walkback: int = 0
     walkback_p: float = 1.0
+    noise_dist: str = "uniform"  # the MMD nets' settings
+    bandwidth: str = "multi"
+    noise_dim: int = 10
 
     def as_config(self) -> dict:
         """Every setting as a config value; each family takes the ones it has (recipes.model_for_dataset)."""

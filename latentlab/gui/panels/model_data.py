@@ -38,6 +38,9 @@ FAMILY_SETTINGS = {
     "noise": ("Corruption level", "sigma of the Gaussian noise, or the fraction of pixels hit"),
     "walkback": ("Walkback steps", "extra corrupted samples per example from the model's own chain (0: none)"),
     "walkback_p": ("Walkback continue p", "probability of taking each further walkback step"),
+    "noise_dist": ("Generator noise", "the noise the MMD net's generator maps to data"),
+    "bandwidth": ("MMD bandwidths", "several fractions of the batch's median distance, or the median alone"),
+    "noise_dim": ("Noise size", "GMMN+AE: the generator's noise dimension (the latent size is the AE's code)"),
 }
 
 
@@ -63,6 +66,13 @@ def _int(lo: int, hi: int, value: int) -> QSpinBox:
     box = QSpinBox()
     box.setRange(lo, hi)
     box.setValue(value)
+    return box
+
+
+def _combo(entries: dict[str, str]) -> QComboBox:
+    box = QComboBox()
+    for text, data in entries.items():
+        box.addItem(text, data)
     return box
 
 
@@ -104,9 +114,7 @@ class ModelDataPanel(QWidget):
         self.hidden.setToolTip("Hidden layer sizes, comma-separated (e.g. 512,256); empty for the default")
         self.arch = QComboBox()
         self.arch.addItems(["mlp", "conv"])
-        corruption = QComboBox()
-        for kind, cls in CORRUPTIONS.items():
-            corruption.addItem(cls.description, kind)
+        corruption = _combo({cls.description: kind for kind, cls in CORRUPTIONS.items()})
         self.family_settings: dict[str, QWidget] = {
             "beta": _double(0, 1000, 1.0),
             "recon_weight": _double(0, 1000, 1.0),
@@ -115,6 +123,9 @@ class ModelDataPanel(QWidget):
             "noise": _double(0, 10, 0.2, step=0.05),
             "walkback": _int(0, 20, 0),
             "walkback_p": _double(0, 1, 1.0, decimals=2),
+            "noise_dist": _combo({"uniform on [-1, 1]": "uniform", "Gaussian N(0, I)": "gaussian"}),
+            "bandwidth": _combo({"several (× median)": "multi", "median heuristic": "median"}),
+            "noise_dim": _int(1, 512, 10),
         }
         self.apply = QPushButton("New model")
         self.apply.setToolTip("Build a fresh, untrained model with these settings")

@@ -226,6 +226,10 @@ class WalkbackPanel(QWidget):
             return [(f"current model (walkback {snap.config.walkback})", snap)]
         return []
 
+    def pair_models(self) -> list[tuple[str, DenoisingAutoencoder]]:
+        """The trained pair, for other panels (the MMD panel samples and scores them)."""
+        return self.models() if self.pair is not None and self.pair_key == self._dataset_key() else []
+
     def _models_changed(self, *_) -> None:
         d = self.session.dataset
         images = d is not None and d.kind == "image"
