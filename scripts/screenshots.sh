@@ -21,3 +21,12 @@ tmp=$(mktemp -d)
 .venv/bin/latentlab train --model autoencoder --data mnist5k --epochs 40 --quiet --out "$tmp/ae.safetensors"
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel interpolation --interpolate 4,17 \
   --compare "$tmp/ae.safetensors" --screenshot docs/images/interpolation.png
+# Denoising autoencoders: the walkback chain dock, a pair trained without and with walkback on the ring,
+# 1,000 chains from data after 100 steps; and one image chain's filmstrip on MNIST-5k.
+.venv/bin/latentlab --data ring8 --model dae --panel walkback --panel-only --walkback-pair --chain-steps 100 \
+  --screenshot docs/images/walkback-ring.png
+.venv/bin/latentlab --data mnist5k --model dae --train-steps 1500 --panel walkback --chain-steps 30 \
+  --screenshot docs/images/walkback-digits.png
+# MMD: an MMD net on the ring, its samples against held-out data.
+.venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only \
+  --screenshot docs/images/mmd-panel.png

@@ -84,7 +84,7 @@ def prepare_view(window, args: argparse.Namespace) -> None:
     if getattr(args, "walkback_pair", False):
         window.walkback.train_pair_now()
     if getattr(args, "chain_steps", 0):
-        window.walkback.reset()
+        window.walkback.reset(force=True)
         window.walkback.advance(args.chain_steps)
     for index in getattr(args, "interpolate", None) or []:
         window.interpolation.add_anchor(Anchor(index=index))

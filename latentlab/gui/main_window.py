@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
+        if hasattr(widget, "catch_up"):  # panels that skip work while hidden catch up when shown
+            dock.visibilityChanged.connect(lambda visible, w=widget: visible and w.catch_up())
         return dock
 
     def _restore_layout(self) -> None:

@@ -3,7 +3,6 @@
 import csv
 
 import pytest
-import torch
 
 from latentlab.core.mmd import mmd2
 
@@ -87,6 +86,15 @@ def test_model_samples_and_the_leaderboard(panel, window, qtbot, tmp_path):
     assert board.export_csv(str(tmp_path / "board.csv"))
     rows = list(csv.DictReader(open(tmp_path / "board.csv")))
     assert rows[0]["model"] == "current model (vae)" and float(rows[0]["mmd2"]) == pytest.approx(board.scores[0].mmd2)
+
+
+def test_a_hidden_panel_computes_nothing_until_shown(panel, window):
+    window.docks["decoder"].raise_()
+    pooled = panel.pooled
+    panel.n.setValue(30)
+    assert panel.pooled is pooled
+    window.docks["mmd"].raise_()
+    assert panel.a.shape == (30, 2)
 
 
 def test_a_bad_checkpoint_is_refused_with_a_message(panel, tmp_path):

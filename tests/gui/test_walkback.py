@@ -18,6 +18,7 @@ def dae_window(window):
 
 
 def test_a_vae_has_no_chain_and_the_panel_says_what_to_do(window):
+    window.docks["walkback"].raise_()
     panel = window.walkback
     assert panel.runs == [] and "Train a pair" in panel.status.text()
 
@@ -82,6 +83,15 @@ def test_cancelling_the_pair_keeps_the_current_model(dae_window, qtbot):
     assert panel.pair is None and len(panel.runs) == 1
 
 
+def test_a_hidden_panel_waits_until_it_is_shown(dae_window):
+    dae_window.docks["decoder"].raise_()
+    panel = dae_window.walkback
+    panel.particles.setValue(10)
+    assert panel.runs[0].current.shape[0] != 10  # not rebuilt while hidden
+    dae_window.docks["walkback"].raise_()
+    assert panel.runs[0].current.shape == (10, 2)
+
+
 def test_closing_the_window_while_the_pair_trains_stops_it(dae_window, qtbot):
     panel = dae_window.walkback
     panel.pair_epochs.setValue(500)
@@ -92,6 +102,7 @@ def test_closing_the_window_while_the_pair_trains_stops_it(dae_window, qtbot):
 
 
 def test_images_get_a_filmstrip_of_corrupted_and_denoised_states(window, qtbot):
+    window.docks["walkback"].raise_()
     window.model_data.choose_dataset("digits")
     window.session.configure_model(ModelSettings(family="dae", corruption="salt_pepper", noise=0.3, hidden=(64,)))
     panel = window.walkback

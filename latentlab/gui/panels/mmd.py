@@ -46,6 +46,7 @@ from latentlab.gui.panels.leaderboard import LeaderboardView
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.visibility import on_screen
 
 SLIDER_STEPS = 1000
 DECADES = 2.0  # the slider spans the median distance times 10^-2 .. 10^2
@@ -127,13 +128,18 @@ class MMDPanel(QWidget):
         self.refresh_sources()
 
     def _snapshot_moved(self) -> None:
-        self._stale = any(box.currentData() and box.currentData().startswith("model:") for box in self.sources) \
-            or self.space.currentData() == "latent"
+        follows_model = self.space.currentData() == "latent" or any(
+            (box.currentData() or "").startswith("model:") for box in self.sources)
+        self._stale = self._stale or follows_model
 
     def _refresh_if_stale(self) -> None:
-        if self._stale and self.isVisible() and self.job is None:
-            self._stale = False
+        if self._stale and on_screen(self) and self.job is None:
             self.recompute()
+
+    def catch_up(self) -> None:
+        """Called when the dock comes to the front: draw what changed while it was hidden."""
+        if self._stale:
+            self.recompute(force=True)
 
     # -- building ---------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -287,8 +293,13 @@ class MMDPanel(QWidget):
             return snap.encode(x.float())
 
     # -- computing --------------------------------------------------------------------------
-    def recompute(self, *_) -> None:
-        """Draw both sets and their pooled distances (the slow part), then the statistic."""
+    def recompute(self, *_, force: bool = False) -> None:
+        """Draw both sets and their pooled distances (the slow part), then the statistic.
+        A panel that is not on screen only notes that it is out of date and catches up when shown."""
+        if not force and not on_screen(self):
+            self._stale = True
+            return
+        self._stale = False
         if self.session.dataset is None or self.sources[0].count() == 0:
             return
         try:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.visibility import on_screen
 
 N_SAMPLES = 64
 N_RECON = 8
@@ -64,7 +65,7 @@ class SamplesPanel(QWidget):
         self._dirty = True
 
     def _redraw_if_dirty(self) -> None:
-        if self._dirty and self.isVisible():
+        if self._dirty and on_screen(self):  # not while tabbed behind another dock
             self.redraw()
 
     def redraw(self) -> None:

@@ -42,6 +42,7 @@ from latentlab.gui.session import Session
 from latentlab.gui.widgets.density import PALE, density_item, draw_kde
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.visibility import on_screen
 
 STARTS = {"data": "data samples", "click": "a clicked point", "noise": "uniform noise"}
 CURVE_COLOURS = ((214, 39, 40), (31, 119, 180))
@@ -60,7 +61,10 @@ class ChainView(pg.PlotWidget):
         self.setAspectLocked(True)
         self.density = density_item(1.0, PALE)
         self.addItem(self.density)
-        self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(31, 119, 180, 150))
+        self.addLegend(offset=(-5, 5))
+        self.corrupted = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(214, 39, 40, 70), name="corrupted x~")
+        self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(31, 119, 180, 150), name="denoised x")
+        self.addItem(self.corrupted)
         self.addItem(self.particles)
         self.trails = [self.plot(pen=pg.mkPen((230, 85, 13), width=1.5)) for _ in range(TRAILS)]
         self.start_mark = pg.ScatterPlotItem(size=12, symbol="x", pen=pg.mkPen("k", width=2))
@@ -86,6 +90,7 @@ class WalkbackPanel(QWidget):
         self.clicked: torch.Tensor | None = None
         self.job: Job | None = None
         self.bandwidths: tuple[float, ...] = ()
+        self._stale = True
 
         # -- chain controls
         self.start = QComboBox()
@@ -275,8 +280,19 @@ class WalkbackPanel(QWidget):
         rows = torch.randint(0, len(d.train_x), (n,), generator=g)
         return d.train_x[rows].clone()
 
-    def reset(self, *_) -> None:
+    def catch_up(self) -> None:
+        """Called when the dock comes to the front: build what changed while it was hidden."""
+        if self._stale:
+            self.reset(force=True)
+
+    def reset(self, *_, force: bool = False) -> None:
+        """New chains from the start points (all models, the same random numbers). A panel that
+        is not on screen only notes that it is out of date and catches up when shown."""
         self.play_button.setChecked(False)
+        if not force and not on_screen(self):
+            self._stale = True
+            return
+        self._stale = False
         models = self.models()
         self.names = [name for name, _ in models]
         d = self.session.dataset
@@ -361,12 +377,14 @@ class WalkbackPanel(QWidget):
             view.setVisible(i < len(self.runs) or i == 0)
             if i >= len(self.runs):
                 view.particles.setData([], [])
+                view.corrupted.setData([], [])
                 for trail in view.trails:
                     trail.setData([], [])
                 continue
             run = self.runs[i]
             view.setTitle(f"{self.names[i]} — t = {run.t}")
             set_points(view.particles, run.current)
+            set_points(view.corrupted, run.corrupted[-1] if run.t else torch.zeros(0, 2))
             history = torch.stack(run.clean[-TRAIL_LENGTH:])  # [T, N, 2]
             for k, trail in enumerate(view.trails):
                 set_points(trail, history[:, k] if k < history.shape[1] else torch.zeros(0, 2))
@@ -466,7 +484,7 @@ class WalkbackPanel(QWidget):
         self.pair_key = self._dataset_key()
         a, b = result.seconds
         self.status.setText(f"trained in {a:.1f} s (without) and {b:.1f} s (with walkback)")
-        self.reset()
+        self.reset(force=True)
 
     def _job_ended(self) -> None:
         self.job = None
