@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --screenshot: interpolate between these training examples, e.g. 3,17")
     parser.add_argument("--panel-only", action="store_true",
                         help="with --screenshot --panel: picture that panel alone, floated at a readable size")
+    parser.add_argument("--mmd-test", action="store_true",
+                        help="with --screenshot --panel mmd: run the permutation test first")
     parser.add_argument("--walkback-pair", action="store_true",
                         help="with --screenshot: train the with/without-walkback pair first")
     parser.add_argument("--chain-steps", type=int, default=0, help="with --screenshot: run the walkback chains")

@@ -28,5 +28,5 @@ tmp=$(mktemp -d)
 .venv/bin/latentlab --data mnist5k --model dae --train-steps 1500 --panel walkback --chain-steps 30 \
   --screenshot docs/images/walkback-digits.png
 # MMD: an MMD net on the ring, its samples against held-out data.
-.venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only \
+.venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only --mmd-test \
   --screenshot docs/images/mmd-panel.png

@@ -81,6 +81,9 @@ def prepare_view(window, args: argparse.Namespace) -> None:
     if getattr(args, "compare", None):
         window.interpolation.choose_checkpoint = lambda: args.compare
         window.interpolation.choose_comparison()
+    if getattr(args, "mmd_test", False):
+        window.mmd.recompute(force=True)
+        window.mmd.run_permutation_test_now()
     if getattr(args, "walkback_pair", False):
         window.walkback.train_pair_now()
     if getattr(args, "chain_steps", 0):
@@ -149,6 +152,7 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     if getattr(args, "screenshot", None):
         window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
+        window.remember_layout = False
         code = take_screenshot(window, args.screenshot, getattr(args, "train_steps", 0), args)
         window.close()
         return code

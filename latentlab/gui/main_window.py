@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.ask_save_on_close: Callable[[], QMessageBox.StandardButton] = self._ask_save_on_close
         self.ask_open_path: Callable[[], str | None] = self._ask_open_path
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
+        self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
 
         self.banner = MessageBanner()
         self.scatter = LatentScatterPanel(self.session)
@@ -338,5 +339,6 @@ class MainWindow(QMainWindow):
         self.session.wait()
         for panel in (self.walkback, self.mmd):
             panel.shutdown()
-        self._save_layout()
+        if self.remember_layout:
+            self._save_layout()
         event.accept()

@@ -146,6 +146,7 @@ class LatentModel(nn.Module):
     def loss(self, batch: Tensor) -> LossTerms:
         raise NotImplementedError
 
+    @torch.no_grad()
     def metrics(self, batch: Tensor) -> dict[str, float]:
         """Evaluation figures for a held-out batch; by default the loss terms."""
         return {k: float(v) for k, v in self.loss(batch).items()}

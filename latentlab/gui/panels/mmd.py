@@ -399,25 +399,16 @@ class MMDPanel(QWidget):
         self.observed_line.setValue(0)
         self.null_plot.setTitle("permutation test: null distribution")
 
+    def run_permutation_test_now(self) -> None:
+        """The test in this thread (for --screenshot and scripts)."""
+        if self.pooled is not None:
+            self._show_test(self._permutation_work()(lambda f: None, lambda: False))
+
     def run_permutation_test(self) -> bool:
+        """The test in the background, with progress and Cancel; the histogram appears when it is done."""
         if self.pooled is None or self.job is not None:
             return False
-        pooled, kernel, sigmas = self.pooled, self.kernel.currentText(), self.sigmas()
-        total, seed = self.n_permutations.value(), self.seed.value()
-
-        def work(report, cancelled):
-            g = torch.Generator().manual_seed(seed)
-            nulls, statistic = [], 0.0
-            while sum(len(x) for x in nulls) < total and not cancelled():
-                count = min(PERMUTATION_CHUNK, total - sum(len(x) for x in nulls))
-                r = permutation_test(None, None, kernel, sigmas, "unbiased", count, g, distances=pooled)
-                nulls.append(r.null)
-                statistic = r.statistic
-                report(sum(len(x) for x in nulls) / total)
-            null = torch.cat(nulls) if nulls else torch.zeros(0)
-            return statistic, null
-
-        self.job = Job(work, "latentlab-permutation", self)
+        self.job = Job(self._permutation_work(), "latentlab-permutation", self)
         self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
         self.job.done.connect(self._show_test)
         self.job.failed.connect(lambda msg: self.message.setText(f"the test failed: {msg}"))
@@ -427,6 +418,24 @@ class MMDPanel(QWidget):
         self.job.start()
         return True
 
+    def _permutation_work(self):
+        """The test as a function of (report, cancelled): chunks of permutations on the cached distances."""
+        pooled, kernel, sigmas = self.pooled, self.kernel.currentText(), self.sigmas()
+        total, seed = self.n_permutations.value(), self.seed.value()
+
+        def work(report, cancelled):
+            g = torch.Generator().manual_seed(seed)
+            nulls, statistic, done = [], 0.0, 0
+            while done < total and not cancelled():
+                count = min(PERMUTATION_CHUNK, total - done)
+                r = permutation_test(None, None, kernel, sigmas, "unbiased", count, g, distances=pooled)
+                nulls.append(r.null)
+                statistic, done = r.statistic, done + count
+                report(done / total)
+            return statistic, torch.cat(nulls) if nulls else torch.zeros(0)
+
+        return work
+
     def _show_test(self, result) -> None:
         statistic, null = result
         p = (1 + int((null >= statistic).sum())) / (1 + len(null))
@@ -434,7 +443,8 @@ class MMDPanel(QWidget):
         counts, edges = np.histogram(null.numpy(), bins=40)
         self.null_hist.setData(edges, counts)
         self.observed_line.setValue(statistic)
-        self.null_plot.setTitle(f"null of {len(null)} permutations; observed {statistic:.4g}, p = {p:.4g}")
+        self.null_plot.setTitle(f"null ({len(null)} permutations), p = {p:.3g}")
+        self.stat_label.setText(self.stat_label.text() + f"   <b>permutation test</b>: p = {p:.3g}")
 
     def _job_ended(self) -> None:
         self.job = None
