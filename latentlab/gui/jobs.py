@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QAbstractButton, QProgressBar
 
 JobFunction = Callable[[Callable[[float], None], Callable[[], bool]], Any]
 
@@ -60,6 +61,23 @@ class Job(QObject):
 
     def start(self) -> Job:
         self.thread.start()
+        return self
+
+    def bind(self, bar: QProgressBar, start_button: QAbstractButton, cancel_button: QAbstractButton) -> Job:
+        """Show this job in a panel's controls: progress in `bar` (range 0..1000), the start button off
+        and Cancel on while it runs, all restored when it ends."""
+        self.progress.connect(lambda f: bar.setValue(int(f * 1000)))
+        start_button.setEnabled(False)
+        cancel_button.setEnabled(True)
+        cancel_button.clicked.connect(self.cancel)
+
+        def restore() -> None:
+            bar.setValue(0)
+            start_button.setEnabled(True)
+            cancel_button.setEnabled(False)
+            cancel_button.clicked.disconnect(self.cancel)
+
+        self.ended.connect(restore)
         return self
 
     def cancel(self) -> None:

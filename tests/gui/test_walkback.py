@@ -78,9 +78,10 @@ def test_cancelling_the_pair_keeps_the_current_model(dae_window, qtbot):
     panel = dae_window.walkback
     panel.pair_epochs.setValue(500)
     panel.train_pair()
-    panel.cancel()
+    panel.cancel_button.click()
     qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
-    assert panel.pair is None and len(panel.runs) == 1
+    assert panel.pair is None and len(panel.runs) == 1 and "cancelled" in panel.status.text()
+    assert panel.train_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
 def test_a_hidden_panel_waits_until_it_is_shown(dae_window):

@@ -74,7 +74,6 @@ class LeaderboardView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         self.score_button.clicked.connect(self.score_all)
-        self.cancel_button.clicked.connect(lambda: self.job and self.job.cancel())
         self.export_button.clicked.connect(self.export_csv)
 
     def score_all(self) -> bool:
@@ -94,12 +93,10 @@ class LeaderboardView(QWidget):
             return scores
 
         self.job = Job(work, "latentlab-leaderboard", self)
-        self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
+        self.job.bind(self.progress, self.score_button, self.cancel_button)
         self.job.done.connect(self.show_scores)
         self.job.failed.connect(lambda msg: self.note.setText(f"scoring failed: {msg}"))
         self.job.ended.connect(self._ended)
-        self.score_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
         self.job.start()
         return True
 
@@ -116,9 +113,6 @@ class LeaderboardView(QWidget):
 
     def _ended(self) -> None:
         self.job = None
-        self.progress.setValue(0)
-        self.score_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
 
     def _csv_dialog(self) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, "Export leaderboard", str(Path.cwd() / "leaderboard.csv"),

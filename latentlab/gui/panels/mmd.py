@@ -116,7 +116,6 @@ class MMDPanel(QWidget):
         self.median_button.clicked.connect(self.use_median)
         self.add_button.clicked.connect(self.add_model)
         self.test_button.clicked.connect(self.run_permutation_test)
-        self.cancel_button.clicked.connect(lambda: self.job and self.job.cancel())
         session.dataset_changed.connect(self.refresh_sources)
         session.model_changed.connect(self.refresh_sources)
         session.selection_changed.connect(self.refresh_sources)
@@ -409,12 +408,10 @@ class MMDPanel(QWidget):
         if self.pooled is None or self.job is not None:
             return False
         self.job = Job(self._permutation_work(), "latentlab-permutation", self)
-        self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
+        self.job.bind(self.progress, self.test_button, self.cancel_button)
         self.job.done.connect(self._show_test)
         self.job.failed.connect(lambda msg: self.message.setText(f"the test failed: {msg}"))
         self.job.ended.connect(self._job_ended)
-        self.test_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
         self.job.start()
         return True
 
@@ -448,9 +445,6 @@ class MMDPanel(QWidget):
 
     def _job_ended(self) -> None:
         self.job = None
-        self.progress.setValue(0)
-        self.test_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
 
     # -- models ---------------------------------------------------------------------------------
     def _checkpoint_dialog(self) -> str | None:

@@ -164,7 +164,6 @@ class WalkbackPanel(QWidget):
         self.reset_button.clicked.connect(self.reset)
         self.speed.valueChanged.connect(lambda v: self.timer.setInterval(int(1000 / v)))
         self.train_button.clicked.connect(self.train_pair)
-        self.cancel_button.clicked.connect(self.cancel)
         for w in (self.start, self.corruption):
             w.currentIndexChanged.connect(self.reset)
         for w in (self.particles, self.level, self.seed):
@@ -461,20 +460,13 @@ class WalkbackPanel(QWidget):
         finally:
             QApplication.restoreOverrideCursor()
         self.job = Job(work, "latentlab-walkback", self)
-        self.job.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
+        self.job.bind(self.progress, self.train_button, self.cancel_button)
         self.job.done.connect(self._pair_trained)
         self.job.failed.connect(lambda msg: self.status.setText(f"training the pair failed: {msg}"))
         self.job.ended.connect(self._job_ended)
         self.status.setText(f"training two DAEs for {self.pair_epochs.value()} epochs each…")
-        self.train_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
         self.job.start()
         return True
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.status.setText("cancelled")
 
     def _pair_trained(self, result) -> None:
         if result.message:
@@ -487,9 +479,9 @@ class WalkbackPanel(QWidget):
         self.reset(force=True)
 
     def _job_ended(self) -> None:
+        if self.job.cancelled():
+            self.status.setText("cancelled: the chains keep the models they had")
         self.job = None
-        self.cancel_button.setEnabled(False)
-        self.progress.setValue(0)
         self._models_changed()
 
     def shutdown(self) -> None:
