@@ -32,7 +32,7 @@ class LossCurvesPanel(QWidget):
         self.session = session
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss (nats per example)")
+        self.plot.setLabel("left", "loss per example (likelihood terms in nats)")
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
         self.plot.setDownsampling(auto=True, mode="peak")
         self.legend = self.plot.addLegend(offset=(-10, 10))
