@@ -308,7 +308,7 @@ class MMDPanel(QWidget):
             return
         self.message.setText("")
         self.a, self.b = _sorted_along_first_component(a, b)
-        self.pooled = PooledDistances(a.flatten(1).float(), b.flatten(1).float())
+        self.pooled = PooledDistances(self.a.flatten(1).float(), self.b.flatten(1).float())
         self._clear_test()
         self._draw_sets()
         self.use_median()
