@@ -55,9 +55,9 @@ class ChainRun:
     @torch.no_grad()
     def advance(self, steps: int = 1) -> None:
         for _ in range(steps):
-            x_tilde = self.corruption(self.current, self.generator)
+            x_tilde, x = self.model.chain_step(self.current, self.sample, self.generator, self.corruption)
             self.corrupted.append(x_tilde)
-            self.clean.append(self.model.denoise(x_tilde, self.sample, self.generator))
+            self.clean.append(x)
 
 
 @torch.no_grad()

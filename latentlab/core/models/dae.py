@@ -172,15 +172,20 @@ class DenoisingAutoencoder(LatentModel):
         return low + u * (high - low)
 
     @torch.no_grad()
+    def chain_step(self, x: Tensor, sample: bool = True, generator: torch.Generator | None = None,
+                   corruption: Corruption | None = None) -> tuple[Tensor, Tensor]:
+        """One step of the sampling chain: x~ ~ C(. | x), then x' ~ P(x | x~) (or its mean). Returns (x~, x')."""
+        x_tilde = (corruption or self.corruption)(x, generator)
+        return x_tilde, self.denoise(x_tilde, sample=sample, generator=generator)
+
+    @torch.no_grad()
     def chain(self, x0: Tensor, steps: int, sample: bool = True, generator: torch.Generator | None = None,
               corruption: Corruption | None = None) -> Chain:
-        """The sampling chain from x0: x~_t ~ C(. | x_t), then x_{t+1} ~ P(x | x~_t) (or its mean)."""
-        corrupt = corruption or self.corruption
+        """The sampling chain from x0, every state kept."""
         x = x0.to(self.device, torch.float32)
         clean, noisy = [x], []
         for _ in range(steps):
-            x_tilde = corrupt(x, generator)
-            x = self.denoise(x_tilde, sample=sample, generator=generator)
+            x_tilde, x = self.chain_step(x, sample, generator, corruption)
             noisy.append(x_tilde)
             clean.append(x)
         shape = (0, *x.shape)
