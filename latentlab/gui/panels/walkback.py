@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
 
 from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, make_corruption
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
+from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import warm_optimizer
 from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_mmd_curve, train_walkback_pair
 from latentlab.gui.jobs import Job
 from latentlab.gui.session import Session
-from latentlab.gui.widgets.density import PALE, density_item, draw_kde
+from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
@@ -49,8 +50,8 @@ CURVE_COLOURS = ((214, 39, 40), (31, 119, 180))
 TRAILS = 4
 TRAIL_LENGTH = 30
 FILMSTRIP = 10  # states of chain 0 shown for images
-MMD_PARTICLES = 1000
-NO_MODEL = "Train a pair here, or choose the dae model in Model & data, to run chains."  # MMD^2 against held-out data uses at most this many particles
+MMD_PARTICLES = 1000  # MMD^2 against held-out data uses at most this many particles
+NO_MODEL = "Train a pair here, or choose the dae model in Model & data, to run chains."
 
 
 class ChainView(pg.PlotWidget):
@@ -90,6 +91,7 @@ class WalkbackPanel(QWidget):
         self.clicked: torch.Tensor | None = None
         self.job: Job | None = None
         self.bandwidths: tuple[float, ...] = ()
+        self._density: tuple[object, DensityImage | None] = (None, None)  # (the dataset, its KDE)
         self._stale = True
 
         # -- chain controls
@@ -220,19 +222,19 @@ class WalkbackPanel(QWidget):
         d = self.session.dataset
         return None if d is None else (d.name, tuple(d.data_shape))
 
+    def pair_models(self) -> list[tuple[str, DenoisingAutoencoder]]:
+        """The pair, if one was trained for this data (the MMD panel samples and scores it too)."""
+        if self.pair is None or self.pair_key != self._dataset_key():
+            return []
+        k = self.pair[1].config.walkback
+        return [("without walkback", self.pair[0]), (f"with walkback ({k} step{'s' * (k > 1)})", self.pair[1])]
+
     def models(self) -> list[tuple[str, DenoisingAutoencoder]]:
         """The pair if one was trained for this data, else the session's model if it is a DAE."""
-        if self.pair is not None and self.pair_key == self._dataset_key():
-            k = self.pair[1].config.walkback
-            return [("without walkback", self.pair[0]), (f"with walkback ({k} step{'s' * (k > 1)})", self.pair[1])]
         snap = self.session.snapshot
-        if isinstance(snap, DenoisingAutoencoder):
+        if not self.pair_models() and isinstance(snap, DenoisingAutoencoder):
             return [(f"current model (walkback {snap.config.walkback})", snap)]
-        return []
-
-    def pair_models(self) -> list[tuple[str, DenoisingAutoencoder]]:
-        """The trained pair, for other panels (the MMD panel samples and scores them)."""
-        return self.models() if self.pair is not None and self.pair_key == self._dataset_key() else []
+        return self.pair_models()
 
     def _models_changed(self, *_) -> None:
         d = self.session.dataset
@@ -348,11 +350,14 @@ class WalkbackPanel(QWidget):
 
     # -- drawing -------------------------------------------------------------------------
     def _draw_density(self) -> None:
+        """The training data's KDE behind both views: estimated once per dataset, not on every reset."""
         d = self.session.dataset
         if d is None or d.kind == "image":
             return
+        if self._density[0] is not d:
+            self._density = (d, kde_image(d.train_x.numpy(), pad=0.35))
         for view in self.views:
-            draw_kde(view.density, d.train_x.numpy(), pad=0.35)
+            show_density(view.density, self._density[1])
 
     def _draw(self) -> None:
         t = self.runs[0].t if self.runs else 0
@@ -420,8 +425,6 @@ class WalkbackPanel(QWidget):
     # -- training the pair ----------------------------------------------------------------
     def pair_config(self) -> DAEConfig | None:
         """The architecture for the pair: the session's DAE settings, or defaults for the dataset."""
-        from latentlab.core.recipes import model_for_dataset
-
         s = self.session
         base = s.snapshot.config if isinstance(s.snapshot, DenoisingAutoencoder) else None
         if base is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 import torch
@@ -24,12 +26,17 @@ def density_item(opacity: float = 0.55, colormap: pg.ColorMap | None = None) -> 
     return item
 
 
-def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> None:
-    """Fill `item` with the KDE of [N, 2] `points` over their bounding box (padded by `pad` of its size)."""
+@dataclass(frozen=True)
+class DensityImage:
+    values: np.ndarray  # [grid, grid] density on the grid, rows along y
+    rect: tuple[float, float, float, float]  # x, y, width, height in plot coordinates
+
+
+def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> DensityImage | None:
+    """The KDE of [N, 2] `points` over their bounding box (padded by `pad` of its size); None for < 3 points."""
     points = points[np.isfinite(points).all(1)]
     if len(points) < 3:
-        item.clear()
-        return
+        return None
     lo, hi = points.min(0), points.max(0)
     margin = pad * (hi - lo + 1e-6)
     lo, hi = lo - margin, hi + margin
@@ -37,5 +44,18 @@ def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: in
     query = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
     sample = points[:: max(1, len(points) // MAX_POINTS)]
     dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(query).double()).numpy()
-    item.setImage(dens.reshape(grid, grid), levels=(0, dens.max() or 1.0))
-    item.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+    rect = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+    return DensityImage(dens.reshape(grid, grid), rect)
+
+
+def show_density(item: pg.ImageItem, image: DensityImage | None) -> None:
+    if image is None:
+        item.clear()
+        return
+    item.setImage(image.values, levels=(0, image.values.max() or 1.0))
+    item.setRect(*image.rect)
+
+
+def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> None:
+    """Fill `item` with the KDE of `points` (see kde_image)."""
+    show_density(item, kde_image(points, pad, grid))
