@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from latentlab.core.models import families, model_class
 from latentlab.core.models.base import CONV_SHAPE
 from latentlab.core.training import TrainConfig
 from latentlab.gui.session import ModelSettings, Session
+from latentlab.gui.widgets.inputs import combo_box, float_box, int_box
 
 FOLDER_ENTRIES = {"MNIST folder…": "mnist", "Fashion-MNIST folder…": "fashion-mnist", "Image folder…": "folder"}
 # Family-specific settings: the config field each widget edits, its label, and what it means.
@@ -51,29 +51,6 @@ def available_devices() -> list[str]:
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         devices.append("mps")
     return devices
-
-
-def _double(lo: float, hi: float, value: float, decimals: int = 3, step: float = 0.1) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setValue(value)
-    return box
-
-
-def _int(lo: int, hi: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setValue(value)
-    return box
-
-
-def _combo(entries: dict[str, str]) -> QComboBox:
-    box = QComboBox()
-    for text, data in entries.items():
-        box.addItem(text, data)
-    return box
 
 
 def _value(widget: QWidget):
@@ -106,7 +83,7 @@ class ModelDataPanel(QWidget):
         for fam in families():
             self.family.addItem(fam, fam)
             self.family.setItemData(self.family.count() - 1, model_class(fam).description, 3)
-        self.latent_dim = _int(1, 512, 2)
+        self.latent_dim = int_box(1, 512, 2)
         self.latent_dim.setToolTip("Size of the latent code; 2 can be drawn directly")
         self.hidden = QLineEdit()
         self.hidden.setPlaceholderText("default")
@@ -114,30 +91,30 @@ class ModelDataPanel(QWidget):
         self.hidden.setToolTip("Hidden layer sizes, comma-separated (e.g. 512,256); empty for the default")
         self.arch = QComboBox()
         self.arch.addItems(["mlp", "conv"])
-        corruption = _combo({cls.description: kind for kind, cls in CORRUPTIONS.items()})
+        corruption = combo_box({cls.description: kind for kind, cls in CORRUPTIONS.items()})
         self.family_settings: dict[str, QWidget] = {
-            "beta": _double(0, 1000, 1.0),
-            "recon_weight": _double(0, 1000, 1.0),
-            "mmd_weight": _double(0, 100000, 100.0, decimals=1, step=10),
+            "beta": float_box(0, 1000, 1.0),
+            "recon_weight": float_box(0, 1000, 1.0),
+            "mmd_weight": float_box(0, 100000, 100.0, decimals=1, step=10),
             "corruption": corruption,
-            "noise": _double(0, 10, 0.2, step=0.05),
-            "walkback": _int(0, 20, 0),
-            "walkback_p": _double(0, 1, 1.0, decimals=2),
-            "noise_dist": _combo({"uniform on [-1, 1]": "uniform", "Gaussian N(0, I)": "gaussian"}),
-            "bandwidth": _combo({"several (× median)": "multi", "median heuristic": "median"}),
-            "noise_dim": _int(1, 512, 10),
+            "noise": float_box(0, 10, 0.2, step=0.05),
+            "walkback": int_box(0, 20, 0),
+            "walkback_p": float_box(0, 1, 1.0, decimals=2),
+            "noise_dist": combo_box({"uniform on [-1, 1]": "uniform", "Gaussian N(0, I)": "gaussian"}),
+            "bandwidth": combo_box({"several (× median)": "multi", "median heuristic": "median"}),
+            "noise_dim": int_box(1, 512, 10),
         }
         self.apply = QPushButton("New model")
         self.apply.setToolTip("Build a fresh, untrained model with these settings")
         self.apply.clicked.connect(self.apply_model)
 
-        self.lr = _double(1e-7, 1e4, 1e-3, decimals=7, step=1e-4)
+        self.lr = float_box(1e-7, 1e4, 1e-3, decimals=7, step=1e-4)
         self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.lr.setToolTip("Adam learning rate")
-        self.batch_size = _int(1, 65536, 128)
-        self.epochs = _int(1, 100000, 20)
+        self.batch_size = int_box(1, 65536, 128)
+        self.epochs = int_box(1, 100000, 20)
         self.epochs.setToolTip("Epochs to train each time Start is pressed")
-        self.seed = _int(0, 2**31 - 1, 0)
+        self.seed = int_box(0, 2**31 - 1, 0)
         self.device = QComboBox()
         self.device.addItems(available_devices())
         self.device.setToolTip("auto picks CUDA, then MPS, then the CPU")

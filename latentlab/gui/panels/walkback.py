@@ -17,8 +17,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -42,6 +39,7 @@ from latentlab.gui.jobs import Job
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.inputs import combo_box, float_box, int_box
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
 
@@ -95,21 +93,17 @@ class WalkbackPanel(QWidget):
         self._stale = True
 
         # -- chain controls
-        self.start = QComboBox()
-        for key, text in STARTS.items():
-            self.start.addItem(text, key)
-        self.start.setToolTip("Where every chain starts: data samples, the last clicked point "
-                              "(in the particle view or the latent scatter), or uniform noise")
-        self.particles = _spin(1, 5000, 1000, "How many chains run at once")
-        self.steps = _spin(1, 5000, 100, "How many corrupt-and-denoise steps Play runs")
-        self.corruption = QComboBox()
-        for kind, cls in CORRUPTIONS.items():
-            self.corruption.addItem(cls.description, kind)
-        self.level = QDoubleSpinBox(decimals=3, singleStep=0.05, minimum=0.0, maximum=10.0, value=0.2)
-        self.level.setToolTip("Corruption strength for the chain: sigma, or the fraction of pixels hit")
+        self.start = combo_box({text: key for key, text in STARTS.items()},
+                               "Where every chain starts: data samples, the last clicked point "
+                               "(in the particle view or the latent scatter), or uniform noise")
+        self.particles = int_box(1, 5000, 1000, "How many chains run at once")
+        self.steps = int_box(1, 5000, 100, "How many corrupt-and-denoise steps Play runs")
+        self.corruption = combo_box({cls.description: kind for kind, cls in CORRUPTIONS.items()})
+        self.level = float_box(0.0, 10.0, 0.2, step=0.05,
+                               tip="Corruption strength for the chain: sigma, or the fraction of pixels hit")
         self.mean_step = QCheckBox("Denoise with the mean of P(x|x~)")
         self.mean_step.setToolTip("Off: sample x from P(x|x~), as the theory's chain does; on: take its mean")
-        self.seed = _spin(0, 2**31 - 1, 0, "The chains' random numbers: the same for both models")
+        self.seed = int_box(0, 2**31 - 1, 0, "The chains' random numbers: the same for both models")
         self.speed = QSlider(Qt.Horizontal, minimum=1, maximum=60, value=15)
         self.speed.setToolTip("Steps per second while playing")
         self.step_button = QPushButton("Step")
@@ -119,10 +113,9 @@ class WalkbackPanel(QWidget):
         self.t_label = QLabel("t = 0")
 
         # -- the comparison pair
-        self.walkback = _spin(1, 20, 1, "Walkback steps for the 'with walkback' model")
-        self.walkback_p = QDoubleSpinBox(decimals=2, singleStep=0.1, minimum=0.0, maximum=1.0, value=1.0)
-        self.walkback_p.setToolTip("Probability of each further walkback step")
-        self.pair_epochs = _spin(1, 10000, 30, "Epochs each model of the pair trains (the same budget for both)")
+        self.walkback = int_box(1, 20, 1, "Walkback steps for the 'with walkback' model")
+        self.walkback_p = float_box(0.0, 1.0, 1.0, decimals=2, tip="Probability of each further walkback step")
+        self.pair_epochs = int_box(1, 10000, 30, "Epochs each model of the pair trains (the same budget for both)")
         self.train_button = QPushButton("Train pair")
         self.train_button.setToolTip("Train two DAEs like the current model's settings, without and with walkback, "
                                      "with the same seed, data and number of epochs")
@@ -493,8 +486,3 @@ class WalkbackPanel(QWidget):
         if self.job is not None:
             self.job.cancel_and_wait()
 
-
-def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-    box = QSpinBox(minimum=lo, maximum=hi, value=value)
-    box.setToolTip(tip)
-    return box
