@@ -11,3 +11,6 @@ test:
 
 bench: setup
 	.venv/bin/python -m bench $(ARGS)
+
+checkpoints: setup
+	.venv/bin/latentlab pretrained regenerate $(NAMES)

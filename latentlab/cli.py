@@ -1,4 +1,4 @@
-"""Command line: `latentlab` opens the GUI; `latentlab train|sample|info|mmd` work headless.
+"""Command line: `latentlab` opens the GUI; `latentlab train|sample|info|pretrained` work headless.
 
 User mistakes end in a one-line message on stderr and exit status 2, never a traceback.
 """
@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--walkback-pair", action="store_true",
                         help="with --screenshot: train the with/without-walkback pair first")
     parser.add_argument("--chain-steps", type=int, default=0, help="with --screenshot: run the walkback chains")
+    parser.add_argument("--window-size", type=lambda t: tuple(int(v) for v in t.lower().split("x")), default=(1400, 860),
+                        metavar="WxH", help="with --screenshot: the window's size (default 1400x860)")
+    parser.add_argument("--lesson", type=int, help="open on lesson N of the Lessons dock (1 is the first)")
+    parser.add_argument("--step", type=int, default=1, help="with --lesson: start at this step")
     parser.add_argument("--compare", help="with --screenshot --interpolate: a checkpoint shown side by side")
     sub = parser.add_subparsers(dest="command")
 
@@ -91,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", nargs="?", const="", metavar="CKPT",
                        help="continue from CKPT (default: --out) with its optimizer state, up to --epochs")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--slim", action="store_true",
+                       help="store weights as float16 without optimizer state (the shipped checkpoints)")
 
     sample = sub.add_parser("sample", help="write a grid of model samples as PNG")
     sample.add_argument("checkpoint")
@@ -100,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="print a checkpoint's metadata")
     info.add_argument("checkpoint")
+
+    pretrained = sub.add_parser("pretrained", help="list, check or regenerate the shipped checkpoints")
+    pretrained.add_argument("action", nargs="?", choices=("list", "verify", "regenerate"), default="list")
+    pretrained.add_argument("names", nargs="*", help="only these entries of checkpoints/manifest.json")
     return parser
 
 
@@ -174,7 +184,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     metrics = trainer.evaluate()
     save_checkpoint(out, trainer.model, dataset_record(dataset, args.data_dir), trainer.step, trainer.epoch,
-                    metrics, trainer.optimizer.state_dict(),
+                    metrics, None if args.slim else trainer.optimizer.state_dict(), half=args.slim,
                     extra={"train": {"lr": args.lr, "batch_size": args.batch_size, "seed": args.seed,
                                      "seconds": round(seconds, 2), "device": str(trainer.device)}})
     summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
@@ -220,6 +230,36 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pretrained(args: argparse.Namespace) -> int:
+    from latentlab.core import pretrained
+
+    try:
+        entries = pretrained.read_manifest()
+        chosen = [pretrained.find(name) for name in args.names] if args.names else entries
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    if args.action == "list":
+        for e in chosen:
+            figures = ", ".join(f"{k} {v:.4g}" for k, v in e.metrics.items())
+            print(f"{e.name:24s} {e.title}\n{'':24s} {figures}")
+        return 0
+    if args.action == "verify":
+        failed = 0
+        for e in chosen:
+            problems = pretrained.verify(e)
+            failed += bool(problems)
+            for p in problems:
+                print(p, file=sys.stderr)
+        print(f"{len(chosen) - failed} of {len(chosen)} checkpoints as recorded")
+        return 1 if failed else 0
+    updated = {e.name: e for e in entries}
+    for e in chosen:
+        print(f"regenerating {e.name}: {e.command}")
+        updated[e.name] = pretrained.regenerate(e)
+        pretrained.write_manifest(list(updated.values()))  # after each one, so an interruption keeps the rest
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from latentlab.gui.app import run_app
@@ -228,7 +268,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "info": cmd_info}
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "info": cmd_info, "pretrained": cmd_pretrained}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates the README's pictures with `latentlab --screenshot` (offscreen), so they stay current.
+# Regenerates the README's pictures with `latentlab --screenshot`, so they stay current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export QT_QPA_PLATFORM=offscreen LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
+# A real X window under Xvfb where it is installed (setup.sh installs it), else Qt's offscreen platform.
+if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
+  exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
+fi
+if [ -n "${DISPLAY:-}" ]; then export QT_QPA_PLATFORM=xcb; else export QT_QPA_PLATFORM=offscreen; fi
+export LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --focus 0.5,-1 --screenshot docs/images/main-window.png
 .venv/bin/latentlab --data ring8 --model vae --train-steps 1500 --screenshot docs/images/toy-vae.png
 # The lecture's three latent spaces: a plain autoencoder, a VAE, and a VAE with beta = 0.
@@ -30,3 +35,7 @@ tmp=$(mktemp -d)
 # MMD: an MMD net on the ring, its samples against held-out data.
 .venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only --mmd-test \
   --screenshot docs/images/mmd-panel.png
+# Lessons: the first step of each, as a class sees it on a projector-sized window.
+for n in 1 2 3 4 5 6; do
+  .venv/bin/latentlab --lesson "$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"
+done

@@ -101,8 +101,13 @@ def save_checkpoint(
     metrics: dict[str, float] | None = None,
     optimizer_state: dict | None = None,
     extra: dict[str, Any] | None = None,
+    half: bool = False,
 ) -> Path:
-    """Write model weights, optimizer state and metadata to `path` atomically."""
+    """Write model weights, optimizer state and metadata to `path` atomically.
+
+    `half` stores floating-point weights as float16 (half the size: the shipped checkpoints use
+    it); loading turns them back into float32.
+    """
     path = Path(path)
     opt_tensors, opt_info = _optimizer_tensors(optimizer_state)
     meta = {
@@ -117,9 +122,10 @@ def save_checkpoint(
         "latentlab_version": latentlab.__version__,
         "torch_version": torch.__version__,
         "optimizer": opt_info,
+        **({"stored_as": "float16"} if half else {}),
         **(extra or {}),
     }
-    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tensors = {f"model.{k}": _stored(v, half) for k, v in model.state_dict().items()}
     tensors.update(opt_tensors)
     data = st_save(tensors, metadata={META_KEY: json.dumps(meta)})
     if not path.parent.is_dir():
@@ -136,6 +142,13 @@ def save_checkpoint(
         raise CheckpointError(path, f"cannot write: {e.strerror or e}") from None
     _remove_stale_temporaries(path)
     return path
+
+
+def _stored(tensor: torch.Tensor, half: bool) -> torch.Tensor:
+    tensor = tensor.detach().cpu()
+    if half and tensor.dtype == torch.float32:
+        tensor = tensor.half()
+    return tensor.contiguous()
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -244,6 +257,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Che
     except Exception as e:  # safetensors reports bad offsets, dtypes and sizes with its own error type
         raise CheckpointError(path, f"its tensor data is corrupt or truncated ({e})") from None
     weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    if meta.get("stored_as") == "float16":
+        weights = {k: v.float() if v.dtype == torch.float16 else v for k, v in weights.items()}
     model = _model_fitting(path, meta, weights)
     try:
         optimizer_state = _optimizer_state(tensors, meta.get("optimizer"))

@@ -48,17 +48,20 @@ def _logsumexp_gaussian(points: Tensor, query: Tensor, sigma: float) -> Tensor:
     return torch.cat(out)
 
 
-def kde_log_density(points: Tensor, query: Tensor, bandwidth: str | float = "scott") -> Tensor:
+def kde_log_density(points: Tensor, query: Tensor, bandwidth: str | float = "scott", scale: float = 1.0) -> Tensor:
     """Log density of a Gaussian KDE at `query`.
 
-    A rule ("scott", "silverman") scales the data covariance, like scipy's gaussian_kde;
+    A rule ("scott", "silverman") scales the data covariance, like scipy's gaussian_kde, and
+    `scale` multiplies the rule's width (to show a too narrow or too wide kernel);
     a number is an isotropic kernel width in data units.
     """
     points, query = _as_2d(points, "points"), _as_2d(query, "query").to(points.dtype)
     n, d = points.shape
     if isinstance(bandwidth, str):
+        if not scale > 0:
+            raise ValueError(f"the bandwidth scale must be positive, got {scale}")
         cov = pooled_covariance(points, shrinkage=1e-6) if n > 1 else torch.eye(d, dtype=points.dtype)
-        chol = torch.linalg.cholesky(cov * bandwidth_factor(bandwidth, n, d) ** 2)
+        chol = torch.linalg.cholesky(cov * (scale * bandwidth_factor(bandwidth, n, d)) ** 2)
         whiten = lambda a: torch.linalg.solve_triangular(chol, a.T, upper=False).T  # noqa: E731
         log_det = 2 * torch.log(torch.diagonal(chol)).sum()
         pw, qw = whiten(points), whiten(query)
@@ -72,9 +75,24 @@ def kde_log_density(points: Tensor, query: Tensor, bandwidth: str | float = "sco
     return _logsumexp_gaussian(pw, qw, sigma) - log_norm
 
 
-def kde(points: Tensor, query: Tensor, bandwidth: str | float = "scott") -> Tensor:
+def kde(points: Tensor, query: Tensor, bandwidth: str | float = "scott", scale: float = 1.0) -> Tensor:
     """Densities of a Gaussian kernel density estimate at `query` (see kde_log_density)."""
-    return kde_log_density(points, query, bandwidth).exp()
+    return kde_log_density(points, query, bandwidth, scale).exp()
+
+
+@dataclass(frozen=True)
+class FitComparison:
+    """Mean held-out log-density (nats per point) under a parametric fit and under a KDE."""
+
+    gaussian: float
+    kde: float
+
+
+def compare_fits(train: Tensor, test: Tensor, scale: float = 1.0) -> FitComparison:
+    """Fit a Gaussian and a KDE (Scott's width times `scale`) to `train`; score both on `test`."""
+    train, test = _as_2d(train, "train").double(), _as_2d(test, "test").double()
+    gaussian = GaussianFit.fit(train).log_prob(test).mean()
+    return FitComparison(float(gaussian), float(kde_log_density(train, test, "scott", scale).mean()))
 
 
 @dataclass(frozen=True)

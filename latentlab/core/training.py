@@ -85,6 +85,17 @@ def warm_optimizer() -> None:
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
 
+def evaluate_model(model: LatentModel, x: torch.Tensor) -> dict[str, float]:
+    """`model.metrics` averaged over the examples `x`, in batches; leaves the model in eval mode."""
+    model.eval()
+    sums: dict[str, float] = {}
+    for i in range(0, len(x), EVAL_BATCH):
+        batch = x[i:i + EVAL_BATCH]
+        for k, v in model.metrics(batch).items():
+            sums[k] = sums.get(k, 0.0) + v * len(batch)
+    return {k: v / len(x) for k, v in sums.items()}
+
+
 def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
@@ -266,14 +277,9 @@ class Trainer:
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         """Test-set metrics, averaged over examples (for a VAE: recon, kl, total and the ELBO in nats)."""
-        self.model.eval()
-        sums: dict[str, float] = {}
-        for i in range(0, len(self.test_x), EVAL_BATCH):
-            batch = self.test_x[i:i + EVAL_BATCH]
-            for k, v in self.model.metrics(batch).items():
-                sums[k] = sums.get(k, 0.0) + v * len(batch)
+        metrics = evaluate_model(self.model, self.test_x)
         self.model.train()
-        return {k: v / len(self.test_x) for k, v in sums.items()}
+        return metrics
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run `fn` in the training thread between two steps (e.g. a save that needs consistent state)."""

@@ -64,6 +64,18 @@ def initial_state(window, args: argparse.Namespace) -> None:
         session.set_dataset(DEFAULT_DATASET)
 
 
+def open_lesson(window, args: argparse.Namespace) -> None:
+    """--lesson N [--step K]: the Lessons dock in front, that step set up."""
+    lesson = getattr(args, "lesson", None)
+    if lesson is None:
+        return
+    window.docks["lessons"].show()
+    window.docks["lessons"].raise_()
+    if not window.lessons.go(lesson - 1, getattr(args, "step", 1) - 1):
+        print(f"latentlab: there is no lesson {lesson}, step {getattr(args, 'step', 1)} "
+              f"({len(window.lessons.lessons)} lessons)", file=sys.stderr)
+
+
 def prepare_view(window, args: argparse.Namespace) -> None:
     """Overlays, a decoded point, a panel in front, an interpolation: as a user would set them up."""
     import torch
@@ -74,8 +86,7 @@ def prepare_view(window, args: argparse.Namespace) -> None:
     panel = getattr(args, "panel", None)
     if panel:
         if panel in window.docks:
-            window.docks[panel].show()
-            window.docks[panel].raise_()
+            window.show_panel(panel)
         else:
             print(f"latentlab: unknown panel {panel!r}; known: {', '.join(window.docks)}", file=sys.stderr)
     if getattr(args, "compare", None):
@@ -108,7 +119,9 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
     from PySide6.QtCore import QEventLoop, QTimer
 
     app = create_application()
-    window.resize(1400, 860)  # the offscreen screen is small; pictures should look like a desktop window
+    args = args or argparse.Namespace()
+    # The offscreen screen is small; pictures should look like a desktop window.
+    window.resize(*getattr(args, "window_size", (1400, 860)))
     if train_steps > 0:
         loop = QEventLoop()
         window.session.state_changed.connect(lambda s: loop.quit() if s == "idle" else None)
@@ -116,7 +129,6 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
             loop.exec()
     for panel in (window.samples, window.curves):
         panel.redraw()
-    args = args or argparse.Namespace()
     prepare_view(window, args)
     target = window
     if getattr(args, "panel_only", False) and getattr(args, "panel", None) in window.docks:
@@ -129,12 +141,23 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
     deadline.start(600)  # a few paints and the throttled redraws
     loop.exec()
     app.processEvents()
-    ok = target.grab().save(str(path))
+    ok = grab(window, target).save(str(path))
     if not ok:
         print(f"latentlab: cannot write screenshot {path}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
+
+
+def grab(window, target):
+    """A picture of `target`. On a real X screen with docks floated over the window, the screen
+    itself is grabbed, so the floating docks show as a user sees them."""
+    from PySide6.QtGui import QGuiApplication
+
+    if target is window and window.floated_panels and QGuiApplication.platformName() == "xcb":
+        frame = window.frameGeometry()
+        return window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    return target.grab()
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -149,7 +172,11 @@ def run_app(args: argparse.Namespace) -> int:
     window = MainWindow()
     window.session.train_config = replace(window.session.train_config, threads=training_threads())
     initial_state(window, args)
+    if getattr(args, "screenshot", None):
+        window.resize(*args.window_size)
     window.show()
+    app.processEvents()  # the docks get their sizes before a lesson arranges them
+    open_lesson(window, args)
     if getattr(args, "screenshot", None):
         window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
         window.remember_layout = False

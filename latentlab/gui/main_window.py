@@ -18,13 +18,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 import latentlab
 from latentlab.gui.panels.decoder import DecoderPanel
+from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.interpolation import InterpolationPanel
+from latentlab.gui.panels.lessons import LessonsPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.mmd import MMDPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
@@ -32,12 +35,14 @@ from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
+from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.message_banner import MessageBanner
 
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
 SHORTCUTS = [
     ("Ctrl+O", "Open a checkpoint"),
+    ("Ctrl+Shift+O", "Open a shipped pretrained model"),
     ("Ctrl+S", "Save the model"),
     ("Ctrl+Shift+S", "Save the model as…"),
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
@@ -84,7 +89,9 @@ class MainWindow(QMainWindow):
         self.ask_save_on_close: Callable[[], QMessageBox.StandardButton] = self._ask_save_on_close
         self.ask_open_path: Callable[[], str | None] = self._ask_open_path
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
+        self.ask_pretrained: Callable[[], str | None] = self._ask_pretrained
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
+        self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
         self.banner = MessageBanner()
         self.scatter = LatentScatterPanel(self.session)
@@ -104,15 +111,19 @@ class MainWindow(QMainWindow):
         self.walkback = WalkbackPanel(self.session)
         self.mmd = MMDPanel(self.session)
         self.mmd.extra_models = self.walkback.pair_models
+        self.lessons = LessonsPanel(lambda step: apply_step(self, step))
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
-        self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
+        self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea, scroll=True)
+        self.add_panel("lessons", "Lessons", self.lessons, Qt.LeftDockWidgetArea)
         self.add_panel("decoder", "Decoder view", self.decoder, Qt.RightDockWidgetArea)
         self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
-        self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea)
+        self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea, scroll=True)
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
-        self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea)
-        self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea)
+        self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea, scroll=True)
+        self.tabifyDockWidget(self.docks["model"], self.docks["lessons"])
+        self.docks["model"].raise_()
         self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
         self.tabifyDockWidget(self.docks["decoder"], self.docks["interpolation"])
         self.tabifyDockWidget(self.docks["decoder"], self.docks["walkback"])
@@ -133,16 +144,53 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # -- layout ----------------------------------------------------------------------
-    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Every panel is a dock; later panels register here the same way."""
+    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+                  scroll: bool = False) -> QDockWidget:
+        """Every panel is a dock; later panels register here the same way. A `scroll` panel may be
+        squeezed below its natural size (it scrolls), so wide panels do not widen the window."""
         dock = QDockWidget(title, self)  # "&&" shows as "&" (titles are parsed for mnemonics)
         dock.setObjectName(f"dock-{key}")
-        dock.setWidget(widget)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.NoFrame)
+            area_widget.setWidget(widget)
+            dock.setWidget(area_widget)
+        else:
+            dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         if hasattr(widget, "catch_up"):  # panels that skip work while hidden catch up when shown
             dock.visibilityChanged.connect(lambda visible, w=widget: visible and w.catch_up())
         return dock
+
+    def show_panel(self, key: str) -> None:
+        """Bring a dock to the front and widen its side of the window to the panel's natural width
+        (at most 60% of the window), so a wide panel is not shown squeezed."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+        widget = dock.widget()
+        inner = widget.widget() if isinstance(widget, QScrollArea) else widget
+        if not dock.isFloating():
+            wanted = min(inner.sizeHint().width() + 24, int(self.width() * 0.6))
+            if wanted > dock.width():
+                self.resizeDocks([dock], [wanted], Qt.Horizontal)
+
+    def float_panel(self, key: str) -> None:
+        """Float a dock over the right part of the window, large enough to read (lessons use it)."""
+        dock = self.docks[key]
+        frame = self.frameGeometry()
+        dock.setFloating(True)
+        dock.setGeometry(frame.x() + int(frame.width() * 0.3), frame.y() + 60,
+                         int(frame.width() * 0.68), int(frame.height() * 0.85))
+        self.floated_panels.add(key)
+
+    def dock_floated_panels(self, keep: set[str] = frozenset()) -> None:
+        """Put docks floated by float_panel back in the window, except those in `keep`."""
+        for key in sorted(self.floated_panels - set(keep)):
+            self.docks[key].setFloating(False)
+        self.floated_panels &= set(keep)
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -181,6 +229,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Open checkpoint…", self.open_checkpoint, QKeySequence.Open)
+        self._action(file, "Open &pretrained…", lambda: self.open_pretrained(), QKeySequence("Ctrl+Shift+O"),
+                     "One of the shipped models, with its description and metrics")
         self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
         self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
         file.addSeparator()
@@ -241,6 +291,27 @@ class MainWindow(QMainWindow):
         if path and not path.endswith(".safetensors"):
             path += ".safetensors"
         return path or None
+
+    def _ask_pretrained(self) -> str | None:
+        dialog = PretrainedDialog(self)
+        return dialog.chosen.name if dialog.exec() and dialog.chosen else None
+
+    def open_pretrained(self, name: str | None = None) -> bool:
+        """Open a shipped checkpoint by its manifest name (asking which when none is given)."""
+        from latentlab.core.pretrained import find
+
+        name = name or self.ask_pretrained()
+        if not name:
+            return False
+        try:
+            path = find(name).path()
+        except ValueError as e:
+            self.banner.show_message("error", str(e))
+            return False
+        if not path.is_file():
+            self.banner.show_message("error", f"{path} is missing: run 'make checkpoints' to regenerate it")
+            return False
+        return self.open_checkpoint(str(path))
 
     def confirm_discard(self, what: str) -> bool:
         """Before replacing unsaved training: save it, drop it, or cancel."""

@@ -9,6 +9,7 @@ import torch
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
 from latentlab.core.data import load_dataset
+from latentlab.core.models import build_model
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
 from latentlab.core.training import Trainer, TrainConfig
 
@@ -128,3 +129,17 @@ def test_huge_declared_header_is_refused_without_reading_it(tmp_path):
     bad = tmp_path / "huge.safetensors"
     bad.write_bytes(struct.pack("<Q", 2**60) + b"{}")
     refuse(bad, "declared header size")
+
+
+def test_a_half_precision_checkpoint_is_smaller_and_loads_as_float32(tmp_path):
+    torch.manual_seed(0)
+    model = build_model("vae", {"data_shape": (784,), "hidden": (64,), "latent_dim": 2})
+    full = save_checkpoint(tmp_path / "full.safetensors", model)
+    half = save_checkpoint(tmp_path / "half.safetensors", model, half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    loaded = load_checkpoint(half)
+    assert loaded.meta["stored_as"] == "float16" and loaded.optimizer_state is None
+    for name, value in model.state_dict().items():
+        got = loaded.model.state_dict()[name]
+        assert got.dtype == value.dtype
+        assert torch.equal(got, value.half().float() if value.is_floating_point() else value)

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from latentlab.core.density import GaussianFit, bandwidth_factor, kde, kde_log_density, parzen_log_likelihood
+from latentlab.core.density import (
+    GaussianFit,
+    bandwidth_factor,
+    compare_fits,
+    kde,
+    kde_log_density,
+    parzen_log_likelihood,
+)
 
 
 def ref_kde(points, query, cov):
@@ -77,3 +84,27 @@ def test_parzen_with_given_sigma_equals_kde_log_density():
     assert r.mean == pytest.approx(kde_log_density(s, t, 0.5).mean().item())
     with pytest.raises(ValueError, match="positive"):
         kde(s, t, -1.0)
+
+
+def test_a_scaled_rule_width_is_the_rule_s_width_times_the_scale():
+    points = torch.randn(400, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    query = torch.linspace(-3, 3, 7, dtype=torch.float64)[:, None]
+    width = points.std() * 400 ** (-1 / 5)  # Scott's rule in 1-D
+    for scale in (0.2, 1.0, 3.0):
+        assert torch.allclose(kde_log_density(points, query, "scott", scale=scale),
+                              kde_log_density(points, query, float(scale * width)))
+    with pytest.raises(ValueError, match="scale must be positive"):
+        kde_log_density(points, query, "scott", scale=0.0)
+
+
+def test_held_out_data_prefers_the_kde_on_two_clusters_and_the_gaussian_on_one():
+    g = torch.Generator().manual_seed(0)
+    two = torch.cat([torch.randn(400, 2, generator=g) * 0.2 - 3, torch.randn(400, 2, generator=g) * 0.2 + 3])
+    rows = torch.randperm(800, generator=g)
+    two = two[rows]
+    c = compare_fits(two[:600], two[600:])
+    assert c.kde > c.gaussian + 0.5
+    one = torch.randn(800, 2, generator=g)
+    c = compare_fits(one[:600], one[600:])
+    assert c.gaussian > c.kde
+    assert compare_fits(two[:600], two[600:], scale=0.05).kde < compare_fits(two[:600], two[600:]).kde

@@ -55,3 +55,15 @@ def test_an_exception_of_ours_inside_a_pyqtgraph_handler_fails_the_suite():
         warnings.warn(ours, RuntimeWarning)
     with warnings.catch_warnings(record=True):
         warnings.warn('overflow encountered in power\n  File "/v/pyqtgraph/AxisItem.py"', RuntimeWarning)
+
+
+def test_a_lesson_opens_from_the_command_line_at_the_size_asked(tmp_path):
+    out = tmp_path / "lesson.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LATENTLAB_SETTINGS": str(tmp_path / "s.ini")}
+    done = subprocess.run([sys.executable, "-m", "latentlab", "--lesson", "3", "--step", "2", "--window-size",
+                           "1500x900", "--screenshot", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Image.open(out).size == (1500, 900)
+    wrong = subprocess.run([sys.executable, "-m", "latentlab", "--lesson", "9", "--screenshot", str(out)],
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert "there is no lesson 9, step 1 (6 lessons)" in wrong.stderr

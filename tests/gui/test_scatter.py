@@ -175,3 +175,23 @@ def test_live_updates_during_training(window, qtbot):
     wait_idle(qtbot, s)
     window.scatter.redraw()
     assert not np.array_equal(before, window.scatter._positions)
+
+
+def test_the_gaussian_fit_and_kde_width_overlays_compare_held_out_codes(window, qtbot):
+    scatter = window.scatter
+    scatter.overlay["gaussian"].setChecked(True)
+    scatter.redraw()
+    x, y = scatter.gaussian_curves[0].getData()
+    assert len(x) > 10 and scatter.fit_comparison is not None and "Gaussian fit" in scatter.message.text()
+    scatter.overlay["density"].setChecked(True)
+    scatter.kde_scale.setValue(0.5)
+    scatter.redraw()
+    narrow = scatter.fit_comparison.kde
+    assert scatter.density_image.image is not None and "width × 0.5" in scatter.message.text()
+    scatter.kde_scale.setValue(2.0)
+    scatter.redraw()
+    assert scatter.fit_comparison.kde != narrow
+    for box in scatter.overlay.values():
+        box.setChecked(False)
+    scatter.redraw()
+    assert scatter.fit_comparison is None and len(scatter.gaussian_curves[0].getData()[0]) == 0

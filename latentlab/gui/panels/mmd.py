@@ -79,9 +79,9 @@ class MMDPanel(QWidget):
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
         self.kernel = QComboBox()
         self.kernel.addItems(KERNELS)
-        self.metric = QComboBox()
-        self.metric.addItems(METRICS)
-        self.metric.setToolTip("The distance shown beside the kernel matrix")
+        self.distance_metric = QComboBox()
+        self.distance_metric.addItems(METRICS)
+        self.distance_metric.setToolTip("The distance shown beside the kernel matrix")
         self.p = QDoubleSpinBox(minimum=1.0, maximum=20.0, value=3.0, singleStep=0.5)
         self.p.setToolTip("Minkowski exponent p")
         self.slider = QSlider(Qt.Horizontal, minimum=0, maximum=SLIDER_STEPS, value=SLIDER_STEPS // 2)
@@ -108,7 +108,7 @@ class MMDPanel(QWidget):
             box.currentIndexChanged.connect(self.recompute)
         for box in (self.n, self.seed):
             box.valueChanged.connect(self.recompute)
-        for w in (self.kernel, self.metric):
+        for w in (self.kernel, self.distance_metric):
             w.currentIndexChanged.connect(self.update_statistic)
         self.p.valueChanged.connect(self.update_statistic)
         self.multi.toggled.connect(self.update_statistic)
@@ -192,7 +192,7 @@ class MMDPanel(QWidget):
         kform.addRow(self.slider)
         kform.addRow(self.median_button)
         kform.addRow(self.multi)
-        kform.addRow("Distance view", self.metric)
+        kform.addRow("Distance view", self.distance_metric)
         kform.addRow("Minkowski p", self.p)
         test = QGroupBox("Two-sample test")
         tform = QFormLayout(test)
@@ -327,6 +327,11 @@ class MMDPanel(QWidget):
             self.update_statistic()
         self.slider.setValue(SLIDER_STEPS // 2)
 
+    def set_bandwidth_factor(self, factor: float) -> None:
+        """Put the slider at `factor` times the median distance (clamped to its range)."""
+        offset = math.log10(factor) / DECADES if factor > 0 else -1.0
+        self.slider.setValue(round(SLIDER_STEPS / 2 * (1 + max(-1.0, min(1.0, offset)))))
+
     def _bandwidth_moved(self, *_) -> None:
         self._clear_test()
         self.update_statistic(curve=False)
@@ -363,12 +368,12 @@ class MMDPanel(QWidget):
     def _draw_distances(self) -> None:
         pooled = torch.cat([self.a.flatten(1), self.b.flatten(1)]).float()
         try:
-            dist = pairwise_distances(pooled, metric=self.metric.currentText(), p=self.p.value())
+            dist = pairwise_distances(pooled, metric=self.distance_metric.currentText(), p=self.p.value())
         except ValueError as e:  # e.g. a singular covariance for Mahalanobis
             self.message.setText(str(e))
             self.distance_image.clear()
             return
-        self.distance_view.setTitle(f"{self.metric.currentText()} distances: A then B")
+        self.distance_view.setTitle(f"{self.distance_metric.currentText()} distances: A then B")
         self.distance_image.setImage(dist.numpy(), levels=(0, float(dist.max()) or 1.0))
 
     def _draw_sets(self) -> None:
@@ -451,7 +456,8 @@ class MMDPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Add a model", "", "latentlab checkpoints (*.safetensors)")
         return path or None
 
-    def add_model(self, path: str | None = None) -> bool:
+    def add_model(self, path: str | None = None, name: str | None = None) -> bool:
+        """Load a checkpoint as a sample source, listed as `name` (default: its file name)."""
         path = path or self.ask_checkpoint()
         if not path:
             return False
@@ -464,7 +470,7 @@ class MMDPanel(QWidget):
         if d is not None and tuple(model.data_shape) != tuple(d.data_shape):
             self.message.setText(f"{path}: its model makes data of shape {model.data_shape}, not {d.data_shape}")
             return False
-        self.loaded[Path(path).stem] = model
+        self.loaded[name or Path(path).stem] = model
         self.refresh_sources()
         return True
 

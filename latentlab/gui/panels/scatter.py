@@ -33,7 +33,9 @@ from latentlab.core.latent import (
     projected_covariances,
 )
 from latentlab.gui.session import Session
+from latentlab.core.density import GaussianFit, compare_fits
 from latentlab.gui.widgets.density import density_item, draw_kde
+from latentlab.gui.widgets.inputs import float_box
 from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
 
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -106,7 +108,6 @@ class LatentScatterPanel(QWidget):
         self.clear_selection = QPushButton("Clear selection")
         self.clear_selection.clicked.connect(lambda: session.set_selection([]))
         tools.addStretch(1)
-        tools.addWidget(self.clear_selection)
 
         view_row = QHBoxLayout()
         self.projection_kind = QComboBox()
@@ -125,10 +126,14 @@ class LatentScatterPanel(QWidget):
         view_row.addWidget(QLabel("y"))
         view_row.addWidget(self.axis_y)
         view_row.addStretch(1)
+        view_row.addWidget(self.clear_selection)
+        overlay_row = QHBoxLayout()  # a row of its own, so the panel stays narrow enough for a laptop
+        overlay_row.addWidget(QLabel("show"))
         self.overlay = {}
         for key, text, tip in (
             ("prior", "prior", "Contours of N(0, I) at 1, 2 and 3 sigma"),
             ("density", "density", "Kernel density estimate of the codes (the aggregate posterior)"),
+            ("gaussian", "Gaussian fit", "One Gaussian fitted to the codes: its 1, 2 and 3 sigma contours"),
             ("ellipses", "σ ellipses", "Each selected point's posterior mean with its 1- and 2-sigma ellipse"),
             ("manifold", "manifold", "Decoded images tiled over the visible plane"),
         ):
@@ -136,12 +141,20 @@ class LatentScatterPanel(QWidget):
             box.setToolTip(tip)
             box.toggled.connect(self.mark_dirty)
             self.overlay[key] = box
-            view_row.addWidget(box)
+            overlay_row.addWidget(box)
+        self.kde_scale = float_box(0.05, 20.0, 1.0, decimals=2, step=0.1,
+                                   tip="The KDE's kernel width as a multiple of Scott's rule: small is spiky, "
+                                       "large smooths the clusters away")
+        self.kde_scale.setPrefix("width × ")
+        self.kde_scale.valueChanged.connect(self.mark_dirty)
+        overlay_row.addWidget(self.kde_scale)
+        overlay_row.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
         layout.addLayout(view_row)
+        layout.addLayout(overlay_row)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.message)
 
@@ -156,13 +169,15 @@ class LatentScatterPanel(QWidget):
         self.manifold_image.setZValue(-10)
         self.manifold_image.setOpacity(0.9)
         self.prior_curves = [pg.PlotCurveItem(pen=pg.mkPen("#444", width=1, style=Qt.DashLine)) for _ in range(3)]
+        self.gaussian_curves = [pg.PlotCurveItem(pen=pg.mkPen("#1f4e9e", width=2)) for _ in range(3)]
         self.ellipse_item = pg.PlotCurveItem(pen=pg.mkPen("#000", width=1), connect="finite")
         self.selected_item = pg.ScatterPlotItem(size=9, brush=None, pen=pg.mkPen("k", width=1.5))
         self.selection_path = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=1.5, style=Qt.DashLine))
         self.crosshair = pg.ScatterPlotItem(size=22, symbol="+", brush="#d62728", pen=pg.mkPen("#d62728", width=2))
         self.path_item = pg.PlotCurveItem(pen=pg.mkPen("#000000", width=2.5))
         # Overlays never steer the automatic range: it follows the data points only.
-        for item in (self.density_image, self.manifold_image, *self.prior_curves, self.ellipse_item,
+        for item in (self.density_image, self.manifold_image, *self.prior_curves, *self.gaussian_curves,
+                     self.ellipse_item,
                      self.selected_item, self.selection_path, self.crosshair, self.path_item):
             self.plot.addItem(item, ignoreBounds=True)
         self.path_item.setZValue(25)
@@ -170,6 +185,7 @@ class LatentScatterPanel(QWidget):
         self.crosshair.setZValue(30)
 
         self._dirty = True
+        self.fit_comparison = None  # core.density.FitComparison while a density overlay is on
         self._lasso_active = False
         self._path = np.zeros((0, 2))  # the box or lasso being drawn, in plane coordinates
         self._positions = np.zeros((0, 2))  # the training points' 2-D positions, for hover and selection
@@ -275,6 +291,8 @@ class LatentScatterPanel(QWidget):
         self.plot.setLabel("left", y_label)
         self._draw_prior()
         self._draw_density(tr)
+        self._draw_gaussian_fit(tr)
+        self._compare_fits(tr, te)
         self._draw_selection()
         self._draw_path()
         self.draw_manifold()
@@ -299,9 +317,31 @@ class LatentScatterPanel(QWidget):
 
     def _draw_density(self, points: np.ndarray) -> None:
         if self.overlay["density"].isChecked():
-            draw_kde(self.density_image, points)
+            draw_kde(self.density_image, points, scale=self.kde_scale.value())
         else:
             self.density_image.clear()
+
+    def _draw_gaussian_fit(self, points: np.ndarray) -> None:
+        show = self.overlay["gaussian"].isChecked() and len(points) > 2
+        fit = GaussianFit.fit(torch.from_numpy(points).double()) if show else None
+        for k, curve in enumerate(self.gaussian_curves, start=1):
+            if fit is None:
+                curve.setData([], [])
+            else:
+                ring = ellipse_outline(fit.mean.numpy(), fit.cov.numpy(), k)
+                curve.setData(ring[:, 0], ring[:, 1])
+
+    def _compare_fits(self, train: np.ndarray, test: np.ndarray) -> None:
+        """With either density shown: how well each explains the held-out codes, in the plane drawn."""
+        self.fit_comparison = None
+        if not (self.overlay["density"].isChecked() or self.overlay["gaussian"].isChecked()) or len(test) < 1:
+            return
+        sample = train[:: max(1, len(train) // 5000)]
+        c = compare_fits(torch.from_numpy(sample), torch.from_numpy(test), self.kde_scale.value())
+        self.fit_comparison = c
+        self.message.setText(f"Held-out codes, mean log-density in this plane: Gaussian fit {c.gaussian:.3f}, "
+                             f"KDE (width × {self.kde_scale.value():g}) {c.kde:.3f} nats per point "
+                             "(higher explains them better).")
 
     def _draw_selection(self) -> None:
         sel = self.session.selection

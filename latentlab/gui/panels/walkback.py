@@ -82,6 +82,7 @@ class WalkbackPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.pair: tuple[DenoisingAutoencoder, DenoisingAutoencoder] | None = None
+        self._kind: str | None = None  # the kind of data the chain settings were last defaulted for
         self.pair_key: tuple | None = None  # the data and architecture the pair was trained for
         self.runs: list[ChainRun] = []
         self.names: list[str] = []
@@ -245,10 +246,13 @@ class WalkbackPanel(QWidget):
             self.level.setValue(snap.config.noise)
             self.corruption.blockSignals(False)
             self.level.blockSignals(False)
-        if images and self.particles.value() == 1000:
-            # A filmstrip shows one chain; the mean of P(x|x~) shows digits rather than Bernoulli speckle.
-            self.particles.setValue(16)
-            self.mean_step.setChecked(True)
+        kind = d.kind if d is not None else None
+        if kind != self._kind and kind is not None:
+            # Defaults per kind of data, set when it changes: a filmstrip shows one chain, and the mean of
+            # P(x|x~) shows digits rather than Bernoulli speckle; points need many chains to show a density.
+            self._kind = kind
+            self.particles.setValue(16 if images else 1000)
+            self.mean_step.setChecked(images)
         busy = self.job is not None
         self.train_button.setEnabled(not busy and d is not None and self.session.state == "idle")
         self.reset()
@@ -468,10 +472,15 @@ class WalkbackPanel(QWidget):
         if result.message:
             self.status.setText(f"the pair did not finish: {result.message}")
             return
-        self.pair = (result.without, result.with_walkback)
-        self.pair_key = self._dataset_key()
         a, b = result.seconds
-        self.status.setText(f"trained in {a:.1f} s (without) and {b:.1f} s (with walkback)")
+        self.use_pair(result.without, result.with_walkback,
+                      f"trained in {a:.1f} s (without) and {b:.1f} s (with walkback)")
+
+    def use_pair(self, without: DenoisingAutoencoder, with_walkback: DenoisingAutoencoder, note: str = "") -> None:
+        """Run the chains of this pair (trained here, or loaded, e.g. by a lesson) on the current data."""
+        self.pair = (without.eval(), with_walkback.eval())
+        self.pair_key = self._dataset_key()
+        self.status.setText(note)
         self.reset(force=True)
 
     def _job_ended(self) -> None:

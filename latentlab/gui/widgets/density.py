@@ -32,8 +32,9 @@ class DensityImage:
     rect: tuple[float, float, float, float]  # x, y, width, height in plot coordinates
 
 
-def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> DensityImage | None:
-    """The KDE of [N, 2] `points` over their bounding box (padded by `pad` of its size); None for < 3 points."""
+def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID, scale: float = 1.0) -> DensityImage | None:
+    """The KDE of [N, 2] `points` (Scott's width times `scale`) over their bounding box, padded by
+    `pad` of its size; None for < 3 points."""
     points = points[np.isfinite(points).all(1)]
     if len(points) < 3:
         return None
@@ -43,7 +44,7 @@ def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> Densit
     gx, gy = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     query = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
     sample = points[:: max(1, len(points) // MAX_POINTS)]
-    dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(query).double()).numpy()
+    dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(query).double(), scale=scale).numpy()
     rect = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
     return DensityImage(dens.reshape(grid, grid), rect)
 
@@ -56,6 +57,6 @@ def show_density(item: pg.ImageItem, image: DensityImage | None) -> None:
     item.setRect(*image.rect)
 
 
-def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID) -> None:
+def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID, scale: float = 1.0) -> None:
     """Fill `item` with the KDE of `points` (see kde_image)."""
-    show_density(item, kde_image(points, pad, grid))
+    show_density(item, kde_image(points, pad, grid, scale))

@@ -1,0 +1,153 @@
+"""The shipped pretrained checkpoints: their manifest, regenerating them, and checking them.
+
+checkpoints/manifest.json lists every shipped file with the exact `latentlab train` command that
+produced it and the test metrics it scored. `regenerate` runs those commands again and records
+the new metrics and hashes; `verify` checks a shipped file against its entry without training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+from latentlab.core.data import DataError
+from latentlab.core.recipes import dataset_from_record
+from latentlab.core.training import evaluate_model
+
+CHECKPOINTS_ENV = "LATENTLAB_CHECKPOINTS"
+MANIFEST = "manifest.json"
+EVAL_SEED = 0  # metrics that sample (a VAE's ELBO, an MMD net's loss) are taken with this seed
+METRIC_RTOL = 0.01
+METRIC_ATOL = 1e-3
+
+
+def checkpoint_dir() -> Path:
+    """The folder of shipped checkpoints: $LATENTLAB_CHECKPOINTS, else the project's checkpoints/."""
+    env = os.environ.get(CHECKPOINTS_ENV)
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "checkpoints"
+
+
+@dataclass
+class Pretrained:
+    """One manifest entry."""
+
+    name: str
+    title: str
+    description: str
+    command: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    sha256: str = ""
+    bytes: int = 0
+
+    @property
+    def argv(self) -> list[str]:
+        """The command's arguments after `latentlab`."""
+        words = shlex.split(self.command)
+        if words[:2] != ["latentlab", "train"]:
+            raise ValueError(f"{self.name}: its command must start with 'latentlab train'")
+        return words[1:]
+
+    def option(self, name: str) -> str | None:
+        argv = self.argv
+        return argv[argv.index(name) + 1] if name in argv[:-1] else None
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.option("--out") or f"{self.name}.safetensors").name
+
+    def path(self, folder: Path | None = None) -> Path:
+        return (folder or checkpoint_dir()) / self.file_name
+
+
+def read_manifest(folder: Path | None = None) -> list[Pretrained]:
+    """Every entry of the manifest in `folder`; a ValueError names what is wrong with it."""
+    path = (folder or checkpoint_dir()) / MANIFEST
+    try:
+        raw = json.loads(path.read_text())
+        return [Pretrained(**entry) for entry in raw["checkpoints"]]
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no manifest of pretrained checkpoints there") from None
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a valid manifest ({e})") from None
+
+
+def write_manifest(entries: list[Pretrained], folder: Path | None = None) -> None:
+    path = (folder or checkpoint_dir()) / MANIFEST
+    rows = [entry.__dict__ for entry in entries]
+    path.write_text(json.dumps({"checkpoints": rows}, indent=2) + "\n")
+
+
+def find(name: str, folder: Path | None = None) -> Pretrained:
+    for entry in read_manifest(folder):
+        if entry.name == name:
+            return entry
+    raise ValueError(f"no pretrained checkpoint named {name!r}")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@torch.no_grad()
+def test_metrics(path: Path) -> dict[str, float]:
+    """The checkpoint's metrics on its dataset's held-out split, with a fixed seed."""
+    ckpt = load_checkpoint(path)
+    dataset = dataset_from_record(ckpt.dataset)
+    torch.manual_seed(EVAL_SEED)
+    return {k: round(v, 6) for k, v in evaluate_model(ckpt.model, dataset.test_x).items()}
+
+
+def regenerate(entry: Pretrained, folder: Path | None = None) -> Pretrained:
+    """Train `entry` again with its command, record its metrics, hash and size; the updated entry."""
+    from latentlab.cli import main as cli_main
+
+    folder = folder or checkpoint_dir()
+    argv = entry.argv
+    out = argv.index("--out") + 1
+    argv[out] = str(entry.path(folder))
+    code = cli_main(argv)
+    if code != 0:
+        raise RuntimeError(f"{entry.name}: '{entry.command}' failed with status {code}")
+    path = entry.path(folder)
+    return Pretrained(entry.name, entry.title, entry.description, entry.command,
+                      test_metrics(path), file_sha256(path), path.stat().st_size)
+
+
+def verify(entry: Pretrained, folder: Path | None = None, metrics: bool = True) -> list[str]:
+    """What is wrong with the shipped file of `entry` (empty if nothing): present, the bytes the
+    manifest hashed, the family, dataset and latent size its command asked for, and (with
+    `metrics`) its recorded test metrics reproduced within METRIC_RTOL."""
+    path = entry.path(folder)
+    if not path.is_file():
+        return [f"{path} is missing"]
+    problems = []
+    if file_sha256(path) != entry.sha256:
+        problems.append(f"{path.name}: its sha256 differs from the manifest's")
+    try:
+        ckpt = load_checkpoint(path)
+    except CheckpointError as e:
+        return problems + [str(e)]
+    asked: dict[str, Any] = {"family": entry.option("--model") or "vae", "dataset": entry.option("--data") or "mnist5k",
+                             "latent_dim": int(entry.option("--latent-dim") or 2)}
+    found = {"family": ckpt.model.family, "dataset": ckpt.dataset.get("name"),
+             "latent_dim": ckpt.meta["config"].get("latent_dim")}
+    problems += [f"{path.name}: {k} is {found[k]!r}, its command asked for {v!r}"
+                 for k, v in asked.items() if found[k] != v]
+    if metrics:
+        try:
+            now = test_metrics(path)
+        except DataError as e:
+            return problems + [f"{path.name}: its dataset cannot be loaded: {e}"]
+        for k, recorded in entry.metrics.items():
+            value = now.get(k)
+            if value is None or abs(value - recorded) > METRIC_ATOL + METRIC_RTOL * abs(recorded):
+                problems.append(f"{path.name}: test {k} is {value}, the manifest records {recorded}")
+    return problems
