@@ -410,6 +410,7 @@ class MainWindow(QMainWindow):
         self.session.wait()
         for panel in (self.walkback, self.mmd):
             panel.shutdown()
+        self.dock_floated_panels()  # a lesson's floating dock is not part of the user's layout
         if self.remember_layout:
             self._save_layout()
         event.accept()

@@ -220,3 +220,11 @@ def test_a_missing_lessons_folder_says_so_in_the_dock(window, tmp_path, monkeypa
     window.lessons.reload()
     assert "cannot be read" in window.lessons.text.toPlainText()
     assert not window.lessons.start_button.isEnabled() and not window.lessons.go(0, 0)
+
+
+def test_going_back_during_the_live_step_stops_its_training_and_opens_the_checkpoint(window, qtbot):
+    panel = window.lessons
+    panel.go(5, 4)
+    assert window.session.state == "running"
+    panel.back_button.click()
+    assert window.session.state == "idle" and opened(window, "vae-klonly-mnist5k-2d") and panel.problems == []

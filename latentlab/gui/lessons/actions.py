@@ -243,6 +243,8 @@ def unknown_keys(step: Step) -> list[str]:
 def apply_step(window, step: Step) -> list[str]:
     """Do the step's setup lines in order; the problems, each naming its line (empty if none)."""
     problems = unknown_keys(step)
+    if window.session.state != "idle" and any(s.key in ("checkpoint", "dataset", "model") for s in step.setup):
+        window.session.wait()  # a step that replaces the model ends the training an earlier step started
     if step.value("panel") is not None or step.value("float_panel") is not None:
         # A step that arranges panels puts back those an earlier step floated; others keep the layout.
         window.dock_floated_panels(keep=set(_names(step.value("float_panel") or "")))
