@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.lessons = LessonsPanel(lambda step: apply_step(self, step))
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
-        self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea, scroll=True)
+        self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
         self.add_panel("lessons", "Lessons", self.lessons, Qt.LeftDockWidgetArea)
         self.add_panel("decoder", "Decoder view", self.decoder, Qt.RightDockWidgetArea)
         self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
