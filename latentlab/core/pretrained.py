@@ -7,17 +7,16 @@ the new metrics and hashes; `verify` checks a shipped file against its entry wit
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
 import torch
 
-from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
 from latentlab.core.data import DataError
 from latentlab.core.recipes import dataset_from_record
 from latentlab.core.training import evaluate_model
@@ -55,13 +54,16 @@ class Pretrained:
             raise ValueError(f"{self.name}: its command must start with 'latentlab train'")
         return words[1:]
 
-    def option(self, name: str) -> str | None:
-        argv = self.argv
-        return argv[argv.index(name) + 1] if name in argv[:-1] else None
+    @property
+    def train_args(self) -> argparse.Namespace:
+        """The command as `latentlab train` reads it (its own parser, so its own defaults)."""
+        from latentlab.cli import build_parser
+
+        return build_parser().parse_args(self.argv)
 
     @property
     def file_name(self) -> str:
-        return Path(self.option("--out") or f"{self.name}.safetensors").name
+        return Path(self.train_args.out).name
 
     def path(self, folder: Path | None = None) -> Path:
         return (folder or checkpoint_dir()) / self.file_name
@@ -92,14 +94,21 @@ def find(name: str, folder: Path | None = None) -> Pretrained:
     raise ValueError(f"no pretrained checkpoint named {name!r}")
 
 
+def shipped_path(name: str) -> Path:
+    """The file of the shipped checkpoint `name`; a ValueError says how to restore a missing one."""
+    path = find(name).path()
+    if not path.is_file():
+        raise ValueError(f"{path} is missing: run 'make checkpoints' to regenerate it")
+    return path
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @torch.no_grad()
-def test_metrics(path: Path) -> dict[str, float]:
+def test_metrics(ckpt: Checkpoint) -> dict[str, float]:
     """The checkpoint's metrics on its dataset's held-out split, with a fixed seed."""
-    ckpt = load_checkpoint(path)
     dataset = dataset_from_record(ckpt.dataset)
     torch.manual_seed(EVAL_SEED)
     return {k: round(v, 6) for k, v in evaluate_model(ckpt.model, dataset.test_x).items()}
@@ -109,22 +118,20 @@ def regenerate(entry: Pretrained, folder: Path | None = None) -> Pretrained:
     """Train `entry` again with its command, record its metrics, hash and size; the updated entry."""
     from latentlab.cli import main as cli_main
 
-    folder = folder or checkpoint_dir()
+    path = entry.path(folder)
     argv = entry.argv
-    out = argv.index("--out") + 1
-    argv[out] = str(entry.path(folder))
+    argv[argv.index("--out") + 1] = str(path)
     code = cli_main(argv)
     if code != 0:
         raise RuntimeError(f"{entry.name}: '{entry.command}' failed with status {code}")
-    path = entry.path(folder)
     return Pretrained(entry.name, entry.title, entry.description, entry.command,
-                      test_metrics(path), file_sha256(path), path.stat().st_size)
+                      test_metrics(load_checkpoint(path)), file_sha256(path), path.stat().st_size)
 
 
-def verify(entry: Pretrained, folder: Path | None = None, metrics: bool = True) -> list[str]:
+def verify(entry: Pretrained, folder: Path | None = None) -> list[str]:
     """What is wrong with the shipped file of `entry` (empty if nothing): present, the bytes the
-    manifest hashed, the family, dataset and latent size its command asked for, and (with
-    `metrics`) its recorded test metrics reproduced within METRIC_RTOL."""
+    manifest hashed, the family, dataset and latent size its command asked for, and its recorded
+    test metrics reproduced within METRIC_RTOL."""
     path = entry.path(folder)
     if not path.is_file():
         return [f"{path} is missing"]
@@ -135,19 +142,18 @@ def verify(entry: Pretrained, folder: Path | None = None, metrics: bool = True) 
         ckpt = load_checkpoint(path)
     except CheckpointError as e:
         return problems + [str(e)]
-    asked: dict[str, Any] = {"family": entry.option("--model") or "vae", "dataset": entry.option("--data") or "mnist5k",
-                             "latent_dim": int(entry.option("--latent-dim") or 2)}
+    args = entry.train_args
+    asked = {"family": args.model, "dataset": args.data, "latent_dim": args.latent_dim}
     found = {"family": ckpt.model.family, "dataset": ckpt.dataset.get("name"),
              "latent_dim": ckpt.meta["config"].get("latent_dim")}
     problems += [f"{path.name}: {k} is {found[k]!r}, its command asked for {v!r}"
                  for k, v in asked.items() if found[k] != v]
-    if metrics:
-        try:
-            now = test_metrics(path)
-        except DataError as e:
-            return problems + [f"{path.name}: its dataset cannot be loaded: {e}"]
-        for k, recorded in entry.metrics.items():
-            value = now.get(k)
-            if value is None or abs(value - recorded) > METRIC_ATOL + METRIC_RTOL * abs(recorded):
-                problems.append(f"{path.name}: test {k} is {value}, the manifest records {recorded}")
+    try:
+        now = test_metrics(ckpt)
+    except DataError as e:
+        return problems + [f"{path.name}: its dataset cannot be loaded: {e}"]
+    for k, recorded in entry.metrics.items():
+        value = now.get(k)
+        if value is None or abs(value - recorded) > METRIC_ATOL + METRIC_RTOL * abs(recorded):
+            problems.append(f"{path.name}: test {k} is {value}, the manifest records {recorded}")
     return problems

@@ -298,18 +298,15 @@ class MainWindow(QMainWindow):
 
     def open_pretrained(self, name: str | None = None) -> bool:
         """Open a shipped checkpoint by its manifest name (asking which when none is given)."""
-        from latentlab.core.pretrained import find
+        from latentlab.core.pretrained import shipped_path
 
         name = name or self.ask_pretrained()
         if not name:
             return False
         try:
-            path = find(name).path()
+            path = shipped_path(name)
         except ValueError as e:
             self.banner.show_message("error", str(e))
-            return False
-        if not path.is_file():
-            self.banner.show_message("error", f"{path} is missing: run 'make checkpoints' to regenerate it")
             return False
         return self.open_checkpoint(str(path))
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 import torch
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.pretrained import find
+from latentlab.core.pretrained import shipped_path
 from latentlab.gui.lessons.text import Step
 from latentlab.gui.panels.interpolation import Anchor
 from latentlab.gui.session import ModelSettings
@@ -34,13 +34,6 @@ def _numbers(value: str, count: int | None = None) -> list[float]:
     return numbers
 
 
-def _pretrained_path(name: str):
-    path = find(name).path()
-    if not path.is_file():
-        raise ValueError(f"pretrained checkpoint {name} is missing ({path}); run: make checkpoints")
-    return path
-
-
 def dataset(window, value: str) -> None:
     d = window.session.dataset
     if (d is None or d.name != value) and not window.session.set_dataset(value):
@@ -57,13 +50,11 @@ def model(window, value: str) -> None:
     family, *pairs = _names(value)
     settings = ModelSettings(family=family)
     for pair in pairs:
-        key, _, raw = pair.partition("=")
-        field = ModelSettings.__dataclass_fields__.get(key.strip())
-        if field is None or key.strip() == "family":
-            raise ValueError(f"no model setting called {key.strip()!r}")
-        settings = replace(settings, **{key.strip(): type(getattr(settings, key.strip()))(float(raw))
-                                        if isinstance(getattr(settings, key.strip()), (int, float))
-                                        else raw.strip()})
+        key, _, raw = (part.strip() for part in pair.partition("="))
+        if key == "family" or key not in ModelSettings.__dataclass_fields__:
+            raise ValueError(f"no model setting called {key!r}")
+        default = getattr(settings, key)  # numbers are read as the type of the default
+        settings = replace(settings, **{key: type(default)(float(raw)) if isinstance(default, (int, float)) else raw})
     if not window.session.configure_model(settings):
         raise ValueError(f"cannot build the model {value!r}")
 
@@ -155,7 +146,7 @@ def walkback_pair(window, value: str) -> None:
     if len(names) != 2:
         raise ValueError(f"walkback_pair names two pretrained DAEs, got {value!r}")
     try:
-        models = [load_checkpoint(_pretrained_path(n)).model for n in names]
+        models = [load_checkpoint(shipped_path(n)).model for n in names]
     except CheckpointError as e:
         raise ValueError(str(e)) from None
     window.walkback.use_pair(*models, note=f"pretrained pair: {names[0]} and {names[1]}")
@@ -168,22 +159,20 @@ def chains(window, value: str) -> None:
 
 
 def chain_start(window, value: str) -> None:
-    box = window.walkback.start
-    index = box.findData(value.strip())
-    if index < 0:
-        raise ValueError(f"chains start from data, click or noise, not {value!r}")
-    box.setCurrentIndex(index)
+    _choose(window.walkback.start, value.strip(), "chain start")
 
 
 def mmd_add(window, value: str) -> None:
     """Add pretrained models to the MMD dock's sample sources."""
     for name in _names(value):
-        if not window.mmd.add_model(str(_pretrained_path(name)), name=name):
+        if not window.mmd.add_model(str(shipped_path(name)), name=name):
             raise ValueError(f"cannot add {name}: {window.mmd.message.text()}")
 
 
 def _choose(box, value: str, what: str) -> None:
-    index = box.findData(value) if box.findData(value) >= 0 else box.findText(value)
+    index = box.findData(value)
+    if index < 0:
+        index = box.findText(value)
     if index < 0:
         known = ", ".join(str(box.itemData(i) or box.itemText(i)) for i in range(box.count()))
         raise ValueError(f"no {what} {value!r}; known: {known}")

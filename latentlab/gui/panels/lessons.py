@@ -92,7 +92,7 @@ class LessonsPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Read the lesson files again (a teacher editing them sees the change)."""
+        """Read the lesson files (again) and go back to the overview."""
         try:
             self.lessons = load_lessons()
         except (LessonError, OSError) as e:
@@ -135,9 +135,6 @@ class LessonsPanel(QWidget):
         self.issues.setText("\n".join(f"{self.lesson.path.name}, {p}" for p in self.problems))
         self._show_buttons()
         return True
-
-    def next(self) -> bool:
-        return self.go(self.lesson_index, self.step_index + 1)
 
     def _show_buttons(self) -> None:
         n = len(self.lesson.steps) if self.lesson else 0

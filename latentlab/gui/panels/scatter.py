@@ -34,7 +34,7 @@ from latentlab.core.latent import (
 )
 from latentlab.gui.session import Session
 from latentlab.core.density import GaussianFit, compare_fits
-from latentlab.gui.widgets.density import density_item, draw_kde
+from latentlab.gui.widgets.density import density_item, draw_kde, evenly_spaced
 from latentlab.gui.widgets.inputs import float_box
 from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
 
@@ -336,8 +336,7 @@ class LatentScatterPanel(QWidget):
         self.fit_comparison = None
         if not (self.overlay["density"].isChecked() or self.overlay["gaussian"].isChecked()) or len(test) < 1:
             return
-        sample = train[:: max(1, len(train) // 5000)]
-        c = compare_fits(torch.from_numpy(sample), torch.from_numpy(test), self.kde_scale.value())
+        c = compare_fits(torch.from_numpy(evenly_spaced(train)), torch.from_numpy(test), self.kde_scale.value())
         self.fit_comparison = c
         self.message.setText(f"Held-out codes, mean log-density in this plane: Gaussian fit {c.gaussian:.3f}, "
                              f"KDE (width × {self.kde_scale.value():g}) {c.kde:.3f} nats per point "

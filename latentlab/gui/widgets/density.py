@@ -32,6 +32,11 @@ class DensityImage:
     rect: tuple[float, float, float, float]  # x, y, width, height in plot coordinates
 
 
+def evenly_spaced(points: np.ndarray) -> np.ndarray:
+    """At most about MAX_POINTS of `points`, evenly spaced: the sample a KDE is estimated from."""
+    return points[:: max(1, len(points) // MAX_POINTS)]
+
+
 def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID, scale: float = 1.0) -> DensityImage | None:
     """The KDE of [N, 2] `points` (Scott's width times `scale`) over their bounding box, padded by
     `pad` of its size; None for < 3 points."""
@@ -43,7 +48,7 @@ def kde_image(points: np.ndarray, pad: float = 0.15, grid: int = GRID, scale: fl
     lo, hi = lo - margin, hi + margin
     gx, gy = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     query = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-    sample = points[:: max(1, len(points) // MAX_POINTS)]
+    sample = evenly_spaced(points)
     dens = kde(torch.from_numpy(sample).double(), torch.from_numpy(query).double(), scale=scale).numpy()
     rect = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
     return DensityImage(dens.reshape(grid, grid), rect)
