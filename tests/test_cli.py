@@ -52,6 +52,9 @@ def test_sample_grid_for_images(tmp_path):
     (["train", "--out", "/nonexistent/dir/x.safetensors"], "does not exist"),
     (["train", "--data", "mnist", "--out", "/tmp/x.safetensors"], "--data-dir"),
     (["train", "--data", "ring8", "--latent-dim", "0", "--out", "/tmp/x.safetensors"], "latent_dim"),
+    (["train", "--data", "ring8"], "--out FILE, --run-dir DIR, or both"),
+    (["train", "--data", "ring8", "--run-dir", "/nonexistent/dir/run"], "does not exist"),
+    (["train", "--data", "ring8", "--run-dir", "/tmp", "--keep", "0"], "at least 1"),
 ])
 def test_user_errors_are_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2
@@ -69,3 +72,8 @@ def test_bad_checkpoint_file_is_one_line(tmp_path, capsys):
 def test_module_entry_point_runs():
     done = subprocess.run([sys.executable, "-m", "latentlab", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and "latentlab" in done.stdout
+
+
+def test_resume_from_a_run_without_checkpoints_says_so(tmp_path, capsys):
+    assert main(["train", "--data", "ring8", "--run-dir", str(tmp_path / "run"), "--resume"]) == 2
+    assert "has no checkpoint to resume from" in capsys.readouterr().err

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from latentlab.core.data import Dataset
+from latentlab.core.distributed import Group, data_parallel
 from latentlab.core.models import LatentModel
 
 EVAL_BATCH = 1000
@@ -145,7 +146,10 @@ class Trainer:
         config: TrainConfig = TrainConfig(),
         on_step: Callable[[StepEvent], None] | None = None,
         on_epoch: Callable[[EpochEvent], None] | None = None,
+        group: Group | None = None,
     ):
+        """`group`: this process's place when torchrun runs several (core/distributed.py); the model is
+        then trained through DistributedDataParallel on this process's share of each global batch."""
         problems = config.problems()
         if problems:
             raise ValueError("; ".join(problems))
@@ -155,6 +159,8 @@ class Trainer:
         self.config = config
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
+        self.group = group
+        self._step_module = data_parallel(self.model, self.device) if group else None
         self.dataset = dataset
         self.train_x = dataset.train_x.to(self.device)
         self.test_x = dataset.test_x.to(self.device)
@@ -215,12 +221,44 @@ class Trainer:
     # -- the work ----------------------------------------------------------------
     def _next_batch(self) -> Tensor:
         if self._order is None or self._batch_in_epoch >= self.steps_per_epoch:
-            self._order = torch.randperm(len(self.train_x), generator=self.shuffle).to(self.device)
+            self._order = self._new_order()
             self._batch_in_epoch = 0
         bs = self.config.batch_size
         idx = self._order[self._batch_in_epoch * bs:(self._batch_in_epoch + 1) * bs]
         self._batch_in_epoch += 1
         return self.train_x.index_select(0, idx)
+
+    def _new_order(self) -> Tensor:
+        return torch.randperm(len(self.train_x), generator=self.shuffle).to(self.device)
+
+    def _seek(self, step: int) -> None:
+        """Put the data order where it stood after `step` steps, so a resumed run sees the batches an
+        uninterrupted one would (the model's noise is already seeded per step)."""
+        self.shuffle.manual_seed(self.config.seed)
+        epochs_done, into_epoch = divmod(step, self.steps_per_epoch)
+        for _ in range(epochs_done):
+            self._new_order()
+        self._order, self._batch_in_epoch = None, 0
+        if into_epoch:
+            self._order, self._batch_in_epoch = self._new_order(), into_epoch
+
+    def _losses(self, batch: Tensor) -> tuple[dict[str, Tensor], list[float]]:
+        """The loss terms to step on, and their values over the whole global batch (one device sync)."""
+        if self.group is None:
+            terms = self.model.loss(batch)
+            return terms, torch.stack([t.detach() for t in terms.values()]).tolist()
+        g = self.group
+        share = g.shard(batch)
+        self.model.batch_rows = slice(g.rank, len(batch), g.world)
+        try:
+            terms = self._step_module(share)
+        finally:
+            self.model.batch_rows = None
+        # Each share's mean, weighted by its size, sums over processes to the global batch's mean. DDP
+        # divides the summed gradients by the number of processes, so the total is scaled back up by it.
+        weight = len(share) / len(batch)
+        values = g.all_sum(torch.stack([t.detach() for t in terms.values()]) * weight).tolist()
+        return {**terms, "total": terms["total"] * (weight * g.world)}, values
 
     def _restore_last_good(self) -> None:
         with torch.no_grad():
@@ -241,8 +279,7 @@ class Trainer:
             self._noise_generator.manual_seed(seed)
         batch = self._next_batch()
         try:
-            terms = self.model.loss(batch)
-            values = torch.stack([t.detach() for t in terms.values()]).tolist()  # one device sync
+            terms, values = self._losses(batch)
             named = dict(zip(terms, values))
             if not all(math.isfinite(v) for v in values):
                 bad = ", ".join(k for k, v in named.items() if not math.isfinite(v))
@@ -318,7 +355,7 @@ class Trainer:
                 self.train_step()
             except TrainingFault as fault:
                 return TrainResult(fault.reason, str(fault), self.step, self.epoch, test)
-            if self.epoch != epoch_before:
+            if self.epoch != epoch_before and (self.group is None or self.group.leader):
                 test = self.evaluate()
                 if self.on_epoch:
                     self.on_epoch(EpochEvent(self.epoch, self.step, test))
@@ -335,3 +372,4 @@ class Trainer:
             self.optimizer.load_state_dict(state["optimizer"])
         self.step = int(state.get("step", 0))
         self.epoch = int(state.get("epoch", 0))
+        self._seek(self.step)

@@ -95,6 +95,10 @@ class LatentModel(nn.Module):
     loss_names: ClassVar[tuple[str, ...]] = ("total",)
     # Capabilities the model lacks, mapped to the reason shown to the user.
     missing: ClassVar[dict[str, str]] = {}
+    # Set by the Trainer while a global batch is split over processes (core/distributed.py): the rows of
+    # that batch this process holds. Per-example noise is then drawn for the whole batch and these rows
+    # kept, so each example meets the same noise as in a one-process run.
+    batch_rows: slice | None = None
 
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -145,6 +149,13 @@ class LatentModel(nn.Module):
 
     def loss(self, batch: Tensor) -> LossTerms:
         raise NotImplementedError
+
+    def example_noise(self, like: Tensor) -> Tensor:
+        """N(0, I) noise shaped like `like` [N, ...], one row per example of the batch being trained on."""
+        if self.batch_rows is None:
+            return torch.randn_like(like)
+        whole = torch.randn((self.batch_rows.stop, *like.shape[1:]), device=like.device, dtype=like.dtype)
+        return whole[self.batch_rows]
 
     @torch.no_grad()
     def metrics(self, batch: Tensor) -> dict[str, float]:

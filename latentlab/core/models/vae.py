@@ -44,9 +44,8 @@ class GaussianEncoderMixin:
     def encode(self, x: Tensor) -> Tensor:
         return self.encode_dist(x)[0]
 
-    @staticmethod
-    def reparameterise(mu: Tensor, logvar: Tensor) -> Tensor:
-        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+    def reparameterise(self, mu: Tensor, logvar: Tensor) -> Tensor:
+        return mu + self.example_noise(mu) * torch.exp(0.5 * logvar)
 
 
 @register_model

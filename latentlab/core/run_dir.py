@@ -1,0 +1,156 @@
+"""A run directory: what a headless training run leaves behind for the application to follow live.
+
+    metrics.jsonl                          one JSON object a line: "start", "step", "epoch", "end"
+    checkpoints/step-00001234.safetensors  rolling checkpoints, each written atomically; the newest few kept
+
+Lines are appended whole, and a reader takes only lines that end in a newline, so it never sees half
+a record; checkpoints are renamed into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+METRICS = "metrics.jsonl"
+CHECKPOINTS = "checkpoints"
+_CHECKPOINT_NAME = re.compile(r"^step-(\d+)\.safetensors$")
+
+
+class RunDirError(ValueError):
+    """The folder cannot be used as a run directory; the message says why."""
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.path / METRICS
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.path / CHECKPOINTS
+
+    def create(self) -> RunDir:
+        if self.path.exists() and not self.path.is_dir():
+            raise RunDirError(f"{self.path} is a file, not a folder for a run")
+        if not self.path.parent.is_dir():
+            raise RunDirError(f"cannot make the run folder {self.path}: {self.path.parent} does not exist")
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def looks_like_a_run(self) -> bool:
+        return self.metrics_path.is_file() or self.checkpoint_dir.is_dir()
+
+    def append(self, record: dict) -> None:
+        """One record as one line, written in one call so a reader sees all of it or none."""
+        with open(self.metrics_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, allow_nan=True) + "\n")
+
+    def checkpoint_path(self, step: int) -> Path:
+        return self.checkpoint_dir / f"step-{step:08d}.safetensors"
+
+    def checkpoints(self) -> list[Path]:
+        """The run's checkpoints, oldest first (temporary files of a save in progress are not listed)."""
+        if not self.checkpoint_dir.is_dir():
+            return []
+        found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := _CHECKPOINT_NAME.match(p.name))]
+        return [p for _, p in sorted(found)]
+
+    def newest_checkpoint(self) -> Path | None:
+        found = self.checkpoints()
+        return found[-1] if found else None
+
+    def prune(self, keep: int) -> None:
+        """Delete all but the newest `keep` checkpoints."""
+        for old in self.checkpoints()[:-keep] if keep > 0 else []:
+            old.unlink(missing_ok=True)
+
+
+class MetricsReader:
+    """Reads a growing metrics.jsonl from where it last stopped; a half-written last line waits for its end."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.offset = 0
+        self.skipped = 0  # lines that were not JSON objects (a foreign or damaged file)
+
+    def read_new(self) -> list[dict]:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return []
+        if size < self.offset:  # the file was replaced by a shorter one: read it again from the top
+            self.offset = 0
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            chunk = f.read(size - self.offset)
+        complete = chunk[:chunk.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        records = []
+        for line in complete.splitlines():
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                record = None
+            if isinstance(record, dict):
+                records.append(record)
+            elif line.strip():
+                self.skipped += 1
+        return records
+
+
+class RunRecorder:
+    """Writes a training run into a RunDir: averaged train terms every `log_every` steps, test figures
+    and a rolling checkpoint every `checkpoint_every` epochs, and the way the run ended.
+
+    `save(path, metrics)` writes a checkpoint (with optimizer state, so the run can be resumed)."""
+
+    def __init__(self, run: RunDir, save, log_every: int = 10, checkpoint_every: int = 1, keep: int = 3):
+        self.run, self.save = run, save
+        self.log_every, self.checkpoint_every, self.keep = max(1, log_every), max(1, checkpoint_every), keep
+        self._sums: dict[str, float] = {}
+        self._count = 0
+        self._rate = 0.0
+        self.saved_step: int | None = None
+
+    def start(self, **facts) -> None:
+        self.run.append({"event": "start", **facts})
+
+    def step(self, event) -> None:
+        """A trainer StepEvent."""
+        for k, v in event.terms.items():
+            self._sums[k] = self._sums.get(k, 0.0) + v
+        self._count += 1
+        self._rate = event.samples_per_s
+        if event.step % self.log_every == 0:
+            self._flush(event.step, event.epoch)
+
+    def _flush(self, step: int, epoch: int) -> None:
+        if self._count:
+            terms = {k: v / self._count for k, v in self._sums.items()}
+            self.run.append({"event": "step", "step": step, "epoch": epoch, "terms": terms,
+                             "samples_per_s": round(self._rate, 1)})
+        self._sums, self._count = {}, 0
+
+    def epoch(self, event) -> None:
+        """A trainer EpochEvent: its test figures, and a checkpoint when one is due."""
+        self.run.append({"event": "epoch", "step": event.step, "epoch": event.epoch, "test": event.test})
+        if event.epoch % self.checkpoint_every == 0:
+            self.checkpoint(event.step, event.test)
+
+    def checkpoint(self, step: int, metrics: dict[str, float]) -> None:
+        if self.saved_step == step:
+            return
+        self.save(self.run.checkpoint_path(step), metrics)
+        self.saved_step = step
+        self.run.prune(self.keep)
+        self.run.append({"event": "checkpoint", "step": step, "file": self.run.checkpoint_path(step).name})
+
+    def finish(self, step: int, epoch: int, reason: str, message: str, metrics: dict[str, float]) -> None:
+        self._flush(step, epoch)
+        self.checkpoint(step, metrics)
+        self.run.append({"event": "end", "step": step, "epoch": epoch, "reason": reason, "message": message})

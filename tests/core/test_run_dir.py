@@ -1,0 +1,71 @@
+"""Run directories: whole JSON lines only, rolling checkpoints, and what the recorder writes."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from latentlab.core.run_dir import MetricsReader, RunDir, RunDirError, RunRecorder
+
+
+def test_the_reader_takes_only_whole_lines_and_goes_on_where_it_stopped(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    reader = MetricsReader(path)
+    assert reader.read_new() == []  # no file yet
+    path.write_text('{"event": "start"}\n{"event": "st')
+    assert reader.read_new() == [{"event": "start"}]
+    with open(path, "a") as f:
+        f.write('ep", "step": 10}\nnot json\n[1, 2]\n')
+    assert reader.read_new() == [{"event": "step", "step": 10}]
+    assert reader.skipped == 2
+    assert reader.read_new() == []
+
+
+def test_a_replaced_shorter_file_is_read_from_the_top(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2}\n')
+    reader = MetricsReader(path)
+    assert len(reader.read_new()) == 2
+    path.write_text('{"b": 1}\n')
+    assert reader.read_new() == [{"b": 1}]
+
+
+def test_checkpoints_are_listed_by_step_and_pruned_to_the_newest(tmp_path):
+    run = RunDir(tmp_path / "run").create()
+    for step in (5, 100, 20):
+        run.checkpoint_path(step).write_bytes(b"x")
+    (run.checkpoint_dir / ".step-00000200.safetensors.tmp").write_bytes(b"half")  # a save in progress
+    assert [p.name for p in run.checkpoints()] == ["step-00000005.safetensors", "step-00000020.safetensors",
+                                                   "step-00000100.safetensors"]
+    run.prune(2)
+    assert [p.name for p in run.checkpoints()] == ["step-00000020.safetensors", "step-00000100.safetensors"]
+    assert run.newest_checkpoint() == run.checkpoint_path(100)
+
+
+def test_a_file_or_a_missing_parent_is_refused(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RunDirError, match="is a file"):
+        RunDir(tmp_path / "file").create()
+    with pytest.raises(RunDirError, match="does not exist"):
+        RunDir(tmp_path / "no" / "run").create()
+
+
+def test_the_recorder_averages_between_lines_and_checkpoints_when_due(tmp_path):
+    run = RunDir(tmp_path).create()
+    saved = []
+
+    def save(path, metrics):
+        path.write_bytes(b"x")
+        saved.append((path.name, metrics))
+
+    recorder = RunRecorder(run, save, log_every=2, checkpoint_every=2, keep=1)
+    recorder.start(model="vae")
+    for step, loss in [(1, 4.0), (2, 2.0), (3, 1.0)]:
+        recorder.step(SimpleNamespace(step=step, epoch=0, terms={"total": loss}, samples_per_s=10.0))
+    recorder.epoch(SimpleNamespace(step=3, epoch=1, test={"total": 1.5}))  # not due
+    recorder.epoch(SimpleNamespace(step=3, epoch=2, test={"total": 1.2}))  # due
+    recorder.finish(3, 2, "finished", "done", {"total": 1.2})  # already saved at this step
+    lines = [json.loads(line) for line in run.metrics_path.read_text().splitlines()]
+    assert [r["event"] for r in lines] == ["start", "step", "epoch", "epoch", "checkpoint", "step", "end"]
+    assert lines[1]["terms"] == {"total": 3.0} and lines[5]["terms"] == {"total": 1.0}
+    assert saved == [("step-00000003.safetensors", {"total": 1.2})]
