@@ -12,7 +12,7 @@ import torch
 
 from bench.report import table, write
 
-SUITES = ["training", "mmd", "app", "scatter", "startup"]
+SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup"]
 RESULTS = Path(__file__).parent / "results"
 
 

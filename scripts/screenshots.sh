@@ -35,6 +35,14 @@ tmp=$(mktemp -d)
 # MMD: an MMD net on the ring, its samples against held-out data.
 .venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only --mmd-test \
   --screenshot docs/images/mmd-panel.png
+# Following a run: two torchrun processes train a VAE into a run directory while the window watches it.
+run="$tmp/run"
+.venv/bin/torchrun --standalone --nproc-per-node 2 -m latentlab train --data mnist5k --epochs 300 \
+  --run-dir "$run" --log-every 5 --quiet >/dev/null 2>&1 &
+trainer=$!
+until [ -f "$run/checkpoints/step-00000720.safetensors" ]; do sleep 1; done  # 20 epochs in
+.venv/bin/latentlab --follow "$run" --focus 0.5,-1 --window-size 1600x1000 --screenshot docs/images/follow-run.png
+kill "$trainer"; wait "$trainer" || true
 # Lessons: the first step of each, as a class sees it on a projector-sized window.
 for n in 1 2 3 4 5 6; do
   .venv/bin/latentlab --lesson "$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"

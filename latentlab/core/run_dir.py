@@ -77,6 +77,7 @@ class MetricsReader:
         self.path = Path(path)
         self.offset = 0
         self.skipped = 0  # lines that were not JSON objects (a foreign or damaged file)
+        self.restarts = 0  # times the file was replaced by a shorter one and read again from the top
 
     def read_new(self) -> list[dict]:
         try:
@@ -85,6 +86,7 @@ class MetricsReader:
             return []
         if size < self.offset:  # the file was replaced by a shorter one: read it again from the top
             self.offset = 0
+            self.restarts += 1
         with open(self.path, "rb") as f:
             f.seek(self.offset)
             chunk = f.read(size - self.offset)

@@ -172,6 +172,8 @@ def run_app(args: argparse.Namespace) -> int:
     window = MainWindow()
     window.session.train_config = replace(window.session.train_config, threads=training_threads())
     initial_state(window, args)
+    if getattr(args, "follow", None) and not window.follow_run(args.follow):
+        print(f"latentlab: {window.banner.text}", file=sys.stderr)
     if getattr(args, "screenshot", None):
         window.resize(*args.window_size)
     window.show()

@@ -45,6 +45,7 @@ SHORTCUTS = [
     ("Ctrl+Shift+O", "Open a shipped pretrained model"),
     ("Ctrl+S", "Save the model"),
     ("Ctrl+Shift+S", "Save the model as…"),
+    ("Ctrl+Shift+F", "Follow a run that trains elsewhere (its --run-dir folder)"),
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
     ("Space", "Pause / resume training"),
     ("Ctrl+Return", "Start training"),
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.ask_open_path: Callable[[], str | None] = self._ask_open_path
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
         self.ask_pretrained: Callable[[], str | None] = self._ask_pretrained
+        self.ask_run_dir: Callable[[], str | None] = self._ask_run_dir
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
         self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         self.session.progress.connect(self._show_progress)
         self.session.model_changed.connect(self._show_model)
         self.session.state_changed.connect(self._show_model)
+        self.session.following_changed.connect(self._show_following)
         self.resize(1400, 860)
         self._restore_layout()
 
@@ -234,6 +237,12 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
         self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
         file.addSeparator()
+        self._action(file, "&Follow run…", lambda: self.follow_run(), QKeySequence("Ctrl+Shift+F"),
+                     "Show a run that latentlab train --run-dir writes elsewhere, live")
+        self.stop_following_action = self._action(file, "Stop follo&wing", self.session.stop_following,
+                                                  tip="Stop watching the run; train here again")
+        self.stop_following_action.setEnabled(False)
+        file.addSeparator()
         self._action(file, "&Export latent plot…", lambda: self.export_figure_dialog("scatter"),
                      QKeySequence("Ctrl+E"), "Save the latent scatter as PNG or SVG")
         self._action(file, "Export &loss curves…", lambda: self.export_figure_dialog("curves"),
@@ -278,6 +287,8 @@ class MainWindow(QMainWindow):
         data = s.dataset.name if s.dataset else "no data"
         family = s.model.family if s.model is not None else "no model"
         mark = " •" if s.unsaved else ""
+        if s.following is not None:
+            name = f"following {s.following}"
         self.setWindowTitle(f"latentlab — {family} on {data} ({name}{mark})")
 
     # -- file actions --------------------------------------------------------------------
@@ -309,6 +320,25 @@ class MainWindow(QMainWindow):
             self.banner.show_message("error", str(e))
             return False
         return self.open_checkpoint(str(path))
+
+    def _ask_run_dir(self) -> str | None:
+        return QFileDialog.getExistingDirectory(self, "Follow run: its --run-dir folder", str(Path.cwd())) or None
+
+    def follow_run(self, folder: str | None = None) -> bool:
+        """Watch a run directory written by `latentlab train --run-dir` (asking which when none is given)."""
+        if self.session.state != "idle":
+            self.banner.show_message("warning", "Stop training before following a run.")
+            return False
+        if not self.confirm_discard("follow a run"):
+            return False
+        folder = folder or self.ask_run_dir()
+        return bool(folder) and self.session.follow(folder)
+
+    def _show_following(self, folder) -> None:
+        self.stop_following_action.setEnabled(folder is not None)
+        if folder is not None:
+            self.session.follower.status_changed.connect(self._show_model)  # the checkpoint on screen
+        self._show_model()
 
     def confirm_discard(self, what: str) -> bool:
         """Before replacing unsaved training: save it, drop it, or cancel."""

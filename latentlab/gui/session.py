@@ -16,10 +16,11 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, Signal
 
-from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from latentlab.core.data import DEFAULT_DATASET, Dataset, DataError, load_dataset
 from latentlab.core.models import LatentModel
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
+from latentlab.core.run_dir import CHECKPOINTS, METRICS, RunDir
 from latentlab.core.training import EpochEvent, Trainer, TrainConfig, TrainResult
 from latentlab.gui.worker import Progress, TrainingThread, TrainingWorker, weights_copy
 
@@ -118,6 +119,7 @@ class Session(QObject):
     focus_changed = Signal(object, object)  # latent point [d], its decode [1, *data_shape]
     hover_changed = Signal(int)  # a training example under the mouse
     path_changed = Signal()  # the interpolation path (latent points) to draw in the scatter
+    following_changed = Signal(object)  # the run directory being followed, or None
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -139,6 +141,7 @@ class Session(QObject):
         self.path: torch.Tensor | None = None
         self._codes: Codes | None = None
         self._live_index: tuple[np.ndarray, np.ndarray] | None = None
+        self.follower = None  # a gui.run_follower.RunFollower while this window follows a run
 
     # -- state -----------------------------------------------------------------
     @property
@@ -165,6 +168,7 @@ class Session(QObject):
     # -- data and model ----------------------------------------------------------
     def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True) -> bool:
         """Load a dataset (and, by default, a new model fitting it). False, with a message, on failure."""
+        self.stop_following()
         if self.state != "idle":
             self._error("stop training before changing the dataset")
             return False
@@ -181,6 +185,7 @@ class Session(QObject):
 
     def configure_model(self, settings: ModelSettings) -> bool:
         """A new, untrained model with these settings for the current dataset."""
+        self.stop_following()
         if self.state != "idle":
             self._error("stop training before changing the model")
             return False
@@ -245,6 +250,10 @@ class Session(QObject):
             return False
         if self.trainer is None:
             self._error("there is no model to train")
+            return False
+        if self.following is not None:
+            self._error(f"this window follows the run in {self.following}, which trains elsewhere; "
+                        "File > Stop following to train here")
             return False
         try:
             trainer = self._trainer_for_run()
@@ -377,24 +386,89 @@ class Session(QObject):
 
     def open_checkpoint(self, path: str | Path) -> bool:
         """Load a checkpoint and its dataset; on any problem nothing changes and a message says why."""
+        self.stop_following()
         if self.state != "idle":
             self._error("stop training before opening a checkpoint")
             return False
         try:
-            ckpt = load_checkpoint(path)
+            problem = self._open(path, load_checkpoint(path))
+        except CheckpointError as e:
+            problem = str(e)
+        if problem:
+            self._error(problem)
+            return False
+        return True
+
+    def _open(self, path: str | Path, ckpt: Checkpoint) -> str | None:
+        """Install a loaded checkpoint with its dataset; the problem, if it cannot be."""
+        try:
             dataset = dataset_from_record(ckpt.dataset)
-        except (CheckpointError, DataError) as e:
-            self._error(str(e))
-            return False
+        except DataError as e:
+            return str(e)
         if tuple(dataset.data_shape) != tuple(ckpt.model.data_shape):
-            self._error(f"{path}: its model expects data {ckpt.model.data_shape}, its dataset has {dataset.data_shape}")
-            return False
+            return f"{path}: its model expects data {ckpt.model.data_shape}, its dataset has {dataset.data_shape}"
         self.dataset, self.dataset_folder = dataset, ckpt.dataset.get("folder")
         self.model_settings = ModelSettings.from_model(ckpt.model)
         self.dataset_changed.emit()
         self._install(ckpt.model, Path(path), ckpt.step, ckpt.epoch, ckpt.optimizer_state)
         self.message.emit("info", f"opened {Path(path).name}: {ckpt.model.family} on {dataset.name}, step {ckpt.step}")
+        return None
+
+    # -- following a run that trains elsewhere ---------------------------------------------
+    @property
+    def following(self) -> Path | None:
+        return None if self.follower is None else self.follower.run.path
+
+    def follow(self, folder: str | Path) -> bool:
+        """Show a run that `latentlab train --run-dir` writes (here, on a server, on a share) live."""
+        from latentlab.gui.run_follower import RunFollower
+
+        if self.state != "idle":
+            self._error("stop training before following a run")
+            return False
+        run = RunDir(folder)
+        if not run.path.is_dir():
+            self._error(f"{folder} is not a folder")
+            return False
+        if not run.looks_like_a_run():
+            self._error(f"{folder} is not a run directory: it has neither {METRICS} nor {CHECKPOINTS}/ "
+                        "(made by latentlab train --run-dir)")
+            return False
+        self.stop_following()
+        self.follower = RunFollower(self, run)
+        self.following_changed.emit(run.path)
+        self.follower.poll()
         return True
+
+    def stop_following(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
+            self.following_changed.emit(None)
+
+    def follow_checkpoint(self, path: Path) -> str | None:
+        """Show a followed run's newer checkpoint; the problem, if it cannot be shown. The same model's
+        weights are swapped in place, so the selection, the decoded point and every panel stay put."""
+        try:
+            ckpt = load_checkpoint(path)
+        except CheckpointError as e:
+            return str(e)
+        model = self.model
+        if (model is None or self.dataset is None or ckpt.model.family != model.family
+                or ckpt.model.config != model.config or ckpt.dataset.get("name") != self.dataset.name):
+            return self._open(path, ckpt)
+        weights = ckpt.model.state_dict()
+        model.load_state_dict(weights)
+        self.snapshot.load_state_dict(weights)
+        self.trainer.step, self.trainer.epoch = ckpt.step, ckpt.epoch
+        self.checkpoint_path, self.saved_step = Path(path), ckpt.step
+        self._codes = None
+        self.snapshot_changed.emit()
+        return None
+
+    def show_history(self, history: LossHistory) -> None:
+        self.history = history
+        self.history_changed.emit()
 
     def load_default(self) -> bool:
         return self.set_dataset(DEFAULT_DATASET)

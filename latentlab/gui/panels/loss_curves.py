@@ -76,9 +76,7 @@ class LossCurvesPanel(QWidget):
         self.plot.clear()
         self.legend.clear()
         self.curves.clear()
-        model = self.session.model
-        names = list(model.loss_names) if model is not None else []
-        for i, name in enumerate(names):
+        for i, name in enumerate(self._term_names()):
             colour = PALETTE[i % len(PALETTE)]
             self.curves[("train", name)] = self.plot.plot(name=f"{name} (train)", pen=pg.mkPen(colour, width=1.5))
             self.curves[("test", name)] = self.plot.plot(
@@ -86,7 +84,17 @@ class LossCurvesPanel(QWidget):
                 symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
         self.redraw()
 
+    def _term_names(self) -> list[str]:
+        """The model's loss terms, then any other trained term in the history (a followed run's, before its
+        model loads); held-out extras such as the ELBO stay in the numbers, not the curves."""
+        model = self.session.model
+        names = list(model.loss_names) if model is not None else []
+        return names + [k for k in self.session.history.train if k not in names]
+
     def redraw(self) -> None:
+        if any(("train", name) not in self.curves for name in self._term_names()):
+            self._rebuild()  # draws
+            return
         self._dirty = False
         log = self.log_scale.isChecked()
         for which in ("train", "test"):

@@ -36,6 +36,7 @@ class TrainingPanel(QWidget):
         self.bar.setValue(0)
         self.bar.setFormat("idle")
         self.info = QLabel("")
+        self.info.setWordWrap(True)
         grid = QGridLayout(self)
         for i, b in enumerate((self.start, self.pause, self.stop, self.step, self.reset)):
             grid.addWidget(b, 0, i)
@@ -50,6 +51,7 @@ class TrainingPanel(QWidget):
         session.state_changed.connect(self._show_state)
         session.progress.connect(self._show_progress)
         session.model_changed.connect(self._show_model)
+        session.following_changed.connect(self._show_following)
         self._show_state(session.state)
 
     def _reset(self) -> None:
@@ -60,9 +62,10 @@ class TrainingPanel(QWidget):
 
     def _show_state(self, state: str) -> None:
         idle = state == "idle"
-        self.start.setEnabled(idle)
-        self.step.setEnabled(idle)
-        self.reset.setEnabled(idle)
+        here = idle and self.session.following is None  # a followed run trains elsewhere
+        self.start.setEnabled(here)
+        self.step.setEnabled(here)
+        self.reset.setEnabled(here)
         self.stop.setEnabled(not idle)
         self.pause.setEnabled(not idle)
         self.pause.setText("Resume" if state == "paused" else "Pause")
@@ -81,3 +84,20 @@ class TrainingPanel(QWidget):
         self.bar.setValue(0)
         t = self.session.trainer
         self.info.setText(f"epoch {t.epoch}   step {t.step}" if t else "")
+
+    def _show_following(self, folder) -> None:
+        self._show_state(self.session.state)
+        if folder is None:
+            self.bar.setValue(0)
+            self.bar.setFormat("idle")
+            self._show_model()
+        else:
+            self.session.follower.status_changed.connect(self._show_run)
+
+    def _show_run(self, line: str) -> None:
+        follower = self.session.follower
+        if follower is None:
+            return
+        self.bar.setValue(int(follower.progress * 1000))
+        self.bar.setFormat("run ended at %p%" if follower.ended else "followed run %p%")
+        self.info.setText(line)
