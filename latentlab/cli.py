@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 EXIT_USER_ERROR = 2
+KERNEL_NAMES = ("gaussian", "laplacian", "imq")  # core.kernels.KERNELS, without importing torch to parse
 
 
 class UserError(Exception):
@@ -112,6 +113,25 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--n", type=int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", required=True)
+
+    interpolate = sub.add_parser("interpolate", help="decode a latent path between two training examples, as a PNG strip")
+    interpolate.add_argument("checkpoint")
+    interpolate.add_argument("--from", dest="start", type=int, required=True, help="training example to start at")
+    interpolate.add_argument("--to", dest="end", type=int, required=True, help="training example to end at")
+    interpolate.add_argument("--steps", type=int, default=10, help="decoded points on the path (default 10)")
+    interpolate.add_argument("--path", default="linear", help="linear, slerp, or data (through the nearest codes)")
+    interpolate.add_argument("--originals", action="store_true", help="put the two examples themselves at the ends")
+    interpolate.add_argument("--out", required=True)
+
+    mmd = sub.add_parser("mmd", help="MMD^2 between two sample sets and its permutation-test p-value")
+    mmd.add_argument("a", help="a checkpoint (its model's samples) or a dataset: name, name:train or name:test")
+    mmd.add_argument("b", help="the same, for the second set")
+    mmd.add_argument("--n", type=int, default=500, help="examples drawn from each set (default 500)")
+    mmd.add_argument("--kernel", choices=KERNEL_NAMES, default="gaussian")
+    mmd.add_argument("--bandwidth", type=float, help="kernel bandwidth (default: the pooled median distance)")
+    mmd.add_argument("--permutations", type=int, default=1000)
+    mmd.add_argument("--seed", type=int, default=0)
+    mmd.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
 
     info = sub.add_parser("info", help="print a checkpoint's metadata")
     info.add_argument("checkpoint")
@@ -291,6 +311,52 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _handout_errors():
+    """The handout commands' mistakes (ValueError, and its CheckpointError and DataError) as one line."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def as_user_errors():
+        try:
+            yield
+        except ValueError as e:
+            raise UserError(str(e)) from None
+
+    return as_user_errors()
+
+
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    from latentlab import handouts
+
+    with _handout_errors():
+        frames, backdrop = handouts.interpolate(args.checkpoint, args.start, args.end, args.steps, args.path,
+                                                args.originals)
+    try:
+        handouts.write_strip(frames, backdrop, args.out)
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot write {args.out}: {e}") from None
+    print(f"wrote {len(frames)} frames from example {args.start} to {args.end} ({args.path}) to {args.out}")
+    return 0
+
+
+def cmd_mmd(args: argparse.Namespace) -> int:
+    from latentlab import handouts
+
+    if args.n < 2:
+        raise UserError("--n must be at least 2")
+    with _handout_errors():
+        a = handouts.sample_set(args.a, args.n, args.seed, args.data_dir)
+        b = handouts.sample_set(args.b, args.n, args.seed + 1, args.data_dir)
+        report = handouts.compare(a, b, args.kernel, args.bandwidth, args.permutations, args.seed)
+    r = report.result
+    rule = "given" if args.bandwidth else "the pooled median distance"
+    verdict = "differ" if r.p_value < 0.05 else "are not told apart"
+    print(f"A: {a.description}\nB: {b.description}\n"
+          f"MMD^2 (unbiased, {report.kernel} kernel, sigma {report.sigma:.4g}, {rule}) = {r.statistic:.6g}\n"
+          f"p = {r.p_value:.4g} ({r.n_permutations} permutations): the two sets {verdict} at the 5% level")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from latentlab.core.checkpoints import CheckpointError, read_metadata
 
@@ -341,7 +407,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "info": cmd_info, "pretrained": cmd_pretrained}
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "interpolate": cmd_interpolate, "mmd": cmd_mmd,
+            "info": cmd_info, "pretrained": cmd_pretrained}
 
 
 def main(argv: list[str] | None = None) -> int:
