@@ -2,7 +2,6 @@
 train a few steps from the keyboard, click in the latent scatter, and read the decoded digit back
 from the screen, then check it against the model's own decodes."""
 
-import os
 import shutil
 import subprocess
 import sys
