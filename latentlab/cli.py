@@ -1,4 +1,5 @@
-"""Command line: `latentlab` opens the GUI; `latentlab train|sample|info|pretrained` work headless.
+"""Command line: `latentlab` opens the GUI; `latentlab train|sample|interpolate|mmd|codes|info|pretrained`
+work headless.
 
 User mistakes end in a one-line message on stderr and exit status 2, never a traceback.
 """
@@ -8,8 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from pathlib import Path
 
 EXIT_USER_ERROR = 2
 KERNEL_NAMES = ("gaussian", "laplacian", "imq")  # core.kernels.KERNELS, without importing torch to parse
@@ -114,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", required=True)
 
-    interpolate = sub.add_parser("interpolate", help="decode a latent path between two training examples, as a PNG strip")
+    interpolate = sub.add_parser("interpolate",
+                                 help="decode a latent path between two training examples, as a PNG strip")
     interpolate.add_argument("checkpoint")
     interpolate.add_argument("--from", dest="start", type=int, required=True, help="training example to start at")
     interpolate.add_argument("--to", dest="end", type=int, required=True, help="training example to end at")
@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     mmd.add_argument("--seed", type=int, default=0)
     mmd.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
 
+    codes = sub.add_parser("codes", help="latent codes as CSV and TensorBoard Embedding Projector files")
+    codes.add_argument("checkpoint")
+    codes.add_argument("--out", required=True, metavar="DIR", help="folder for codes.csv, vectors.tsv, ...")
+
     info = sub.add_parser("info", help="print a checkpoint's metadata")
     info.add_argument("checkpoint")
 
@@ -142,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: str):
+def load_or_fail(path: str):
     from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 
     try:
@@ -152,140 +156,9 @@ def _load(path: str):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Headless training; under torchrun, one of several processes (rank 0 alone writes anything)."""
-    from latentlab.core import distributed
+    from latentlab.cli_train import train
 
-    group, device = None, args.device
-    if distributed.launched_by_torchrun():
-        try:
-            group, device = distributed.join(args.device)
-        except (ValueError, RuntimeError) as e:
-            raise UserError(f"cannot join the torchrun group: {e}") from None
-    try:
-        return _train(args, device, group)
-    finally:
-        if group is not None:
-            group.close()
-
-
-def _resume_source(args: argparse.Namespace, run) -> str:
-    if args.resume:
-        return args.resume
-    if run is not None:
-        newest = run.newest_checkpoint()
-        if newest is None:
-            raise UserError(f"--resume: {run.path} has no checkpoint to resume from yet")
-        return str(newest)
-    return args.out
-
-
-def _train(args: argparse.Namespace, device: str, group) -> int:
-    from tqdm import tqdm
-
-    from latentlab.core.checkpoints import save_checkpoint
-    from latentlab.core.data import DataError, load_dataset
-    from latentlab.core.recipes import dataset_record, model_for_dataset
-    from latentlab.core.run_dir import RunDir, RunDirError, RunRecorder
-    from latentlab.core.training import Trainer, TrainConfig, seed_everything
-
-    leader = group is None or group.leader
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                         device=device, threads=args.threads)
-    problems = config.problems()
-    if min(args.log_every, args.checkpoint_every, args.keep) < 1:
-        problems.append("--log-every, --checkpoint-every and --keep must be at least 1")
-    if problems:
-        raise UserError("; ".join(problems))
-    if not args.out and not args.run_dir:
-        raise UserError("say where the result goes: --out FILE, --run-dir DIR, or both")
-    out = Path(args.out) if args.out else None
-    if out is not None and not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
-    try:
-        run = RunDir(args.run_dir).create() if args.run_dir else None
-    except RunDirError as e:
-        raise UserError(str(e)) from None
-    try:
-        dataset = load_dataset(args.data, folder=args.data_dir)
-    except DataError as e:
-        raise UserError(str(e)) from None
-    seed_everything(args.seed)
-    resume_state = None
-    if args.resume is not None:
-        source = _resume_source(args, run)
-        ckpt = _load(source)
-        model, resume_state = ckpt.model, {"optimizer": ckpt.optimizer_state, "step": ckpt.step,
-                                           "epoch": ckpt.epoch}
-        if ckpt.dataset.get("name") != dataset.name:
-            raise UserError(f"{source} was trained on {ckpt.dataset.get('name')}, not {dataset.name}")
-    else:
-        try:
-            model = model_for_dataset(args.model, dataset, latent_dim=args.latent_dim, hidden=args.hidden,
-                                      arch=args.arch, beta=args.beta, recon_weight=args.recon_weight,
-                                      mmd_weight=args.mmd_weight, corruption=args.corruption, noise=args.noise,
-                                      walkback=args.walkback, walkback_p=args.walkback_p,
-                                      noise_dist=args.noise_dist, bandwidth=args.bandwidth, noise_dim=args.noise_dim)
-        except ValueError as e:
-            raise UserError(str(e)) from None
-
-    trainer = Trainer(model, dataset, config, group=group)
-    if resume_state:
-        trainer.load_state(resume_state)
-    processes = {"processes": group.world, "backend": group.backend} if group else {"processes": 1}
-    train_facts = {"lr": args.lr, "batch_size": args.batch_size, "seed": args.seed, "device": str(trainer.device),
-                   **processes}
-
-    def save(path: Path, metrics: dict[str, float], slim: bool = False) -> None:
-        save_checkpoint(path, trainer.model, dataset_record(dataset, args.data_dir), trainer.step, trainer.epoch,
-                        metrics, None if slim else trainer.optimizer.state_dict(), half=slim,
-                        extra={"train": {**train_facts, "seconds": round(time.perf_counter() - start, 2)}})
-
-    recorder = RunRecorder(run, save, args.log_every, args.checkpoint_every, args.keep) if run and leader else None
-    bar = tqdm(total=config.epochs, initial=trainer.epoch, unit="epoch", disable=args.quiet or not leader,
-               dynamic_ncols=True)
-
-    def on_step(event) -> None:
-        if recorder:
-            recorder.step(event)
-        if event.step % 10 == 0:
-            bar.set_postfix({**{k: f"{v:.3g}" for k, v in event.terms.items()}, "samples/s": f"{event.samples_per_s:.0f}"})
-
-    def on_epoch(event) -> None:
-        bar.update(1)
-        if recorder:
-            recorder.epoch(event)
-            bar.set_description(" ".join(f"test {k} {v:.2f}" for k, v in event.test.items()))
-
-    trainer.on_step, trainer.on_epoch = on_step, on_epoch
-    if recorder:
-        recorder.start(model=model.family, data=dataset.name, latent_dim=model.latent_dim, epochs=config.epochs,
-                       resumed_from=trainer.step if resume_state else None, **train_facts)
-    start = time.perf_counter()
-    try:
-        result = trainer.run()
-    except KeyboardInterrupt:
-        trainer.stop()
-        result = None
-    bar.close()
-    seconds = time.perf_counter() - start
-    if not leader:
-        group.barrier()  # the leader may still be writing; leave the group together
-        return 0 if result is None or result.ok else 1
-    metrics = trainer.evaluate()
-    if recorder:
-        reason, message = ("stopped", "interrupted") if result is None else (result.reason, result.message)
-        recorder.finish(trainer.step, trainer.epoch, reason, message, metrics)
-    if out is not None:
-        save(out, metrics, slim=args.slim)
-    if group is not None:
-        group.barrier()
-    summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
-    where = " and ".join(str(p) for p in (out, run and run.path) if p)
-    print(f"saved {where} after {trainer.epoch} epochs / {trainer.step} steps in {seconds:.1f} s; test {summary}")
-    if result is not None and not result.ok:
-        print(f"latentlab: training stopped: {result.message}", file=sys.stderr)
-        return 1
-    return 0
+    return train(args)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -295,7 +168,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise UserError("--n must be at least 1")
-    ckpt = _load(args.checkpoint)
+    ckpt = load_or_fail(args.checkpoint)
     if not ckpt.model.can("sample"):
         raise UserError(f"{args.checkpoint}: {ckpt.model.why_not('sample')}")
     with torch.no_grad():
@@ -357,6 +230,25 @@ def cmd_mmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_codes(args: argparse.Namespace) -> int:
+    from latentlab.core.codes_export import code_table, encode_all, export_codes
+    from latentlab.core.recipes import dataset_from_record
+
+    ckpt = load_or_fail(args.checkpoint)
+    if not ckpt.model.can("encode"):
+        raise UserError(f"{args.checkpoint}: {ckpt.model.why_not('encode')}")
+    with _handout_errors():
+        data = dataset_from_record(ckpt.dataset)
+    model = ckpt.model.eval()
+    table = code_table(encode_all(model, data.train_x), encode_all(model, data.test_x), data)
+    try:
+        files = export_codes(table, args.out, data)
+    except OSError as e:
+        raise UserError(f"cannot write to {args.out}: {e}") from None
+    print(f"wrote {len(table.codes)} codes of {data.name} to {', '.join(str(f) for f in files)}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from latentlab.core.checkpoints import CheckpointError, read_metadata
 
@@ -408,7 +300,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "interpolate": cmd_interpolate, "mmd": cmd_mmd,
-            "info": cmd_info, "pretrained": cmd_pretrained}
+            "codes": cmd_codes, "info": cmd_info, "pretrained": cmd_pretrained}
 
 
 def main(argv: list[str] | None = None) -> int:

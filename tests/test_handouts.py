@@ -63,7 +63,8 @@ def test_the_permutation_test_matches_the_core_one():
     (["interpolate", "/nonexistent.safetensors", "--from", "0", "--to", "1", "--out", "x.png"], "no such file"),
     (["interpolate", "CKPT:mmdnet-ring8", "--from", "0", "--to", "1", "--out", "x.png"], "encoder"),
     (["interpolate", "CKPT:vae-mnist5k-2d", "--from", "0", "--to", "99999", "--out", "x.png"], "0 to 4499"),
-    (["interpolate", "CKPT:vae-mnist5k-2d", "--from", "0", "--to", "1", "--steps", "1", "--out", "x.png"], "at least 2"),
+    (["interpolate", "CKPT:vae-mnist5k-2d", "--from", "0", "--to", "1", "--steps", "1", "--out", "x.png"],
+     "at least 2"),
     (["interpolate", "CKPT:vae-mnist5k-2d", "--from", "0", "--to", "1", "--path", "zigzag", "--out", "x.png"],
      "unknown path"),
     (["interpolate", "CKPT:vae-mnist5k-2d", "--from", "0", "--to", "1", "--out", "/nonexistent/x.png"],
@@ -80,3 +81,11 @@ def test_mistakes_are_one_line(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_codes_for_the_projector_from_the_command_line(tmp_path, capsys):
+    assert main(["codes", str(shipped_path("ae-mnist5k-2d")), "--out", str(tmp_path)]) == 0
+    assert "wrote 5000 codes of mnist5k" in capsys.readouterr().out
+    assert len((tmp_path / "vectors.tsv").read_text().splitlines()) == 5000
+    assert main(["codes", str(shipped_path("mmdnet-ring8")), "--out", str(tmp_path)]) == 2
+    assert "no encoder" in capsys.readouterr().err

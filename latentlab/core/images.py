@@ -27,22 +27,33 @@ def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Ten
     return grid
 
 
-def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None) -> None:
+def grid_image(images: Tensor, nrow: int | None = None, scale: int = 1):
+    """The image_grid layout as a Pillow image, each pixel drawn `scale` x `scale` (nearest)."""
     from PIL import Image
 
     grid = (image_grid(images, nrow) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(str(path))
+    image = Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid)
+    return image.resize((image.width * scale, image.height * scale), Image.NEAREST) if scale > 1 else image
 
 
-def save_points_png(points: Tensor, path: str | Path, size: int = 512, reference: Tensor | None = None) -> None:
-    """A scatter of 2-D points (and, in grey, optional reference points) as a PNG."""
+def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None) -> None:
+    grid_image(images, nrow).save(str(path))
+
+
+def points_image(points: Tensor, size: int = 512, reference: Tensor | None = None,
+                 bounds: tuple[Tensor, Tensor] | None = None, title: str = ""):
+    """A Pillow scatter of 2-D points in blue over optional reference points in grey, framing `bounds`
+    (lo, hi) or else everything drawn; frames of an animation share one `bounds`."""
     from PIL import Image, ImageDraw
 
     pts = points.detach().float().cpu()
     if pts.dim() != 2 or pts.shape[1] != 2:
         raise ValueError(f"can only draw 2-D points, got shape {tuple(pts.shape)}")
-    everything = pts if reference is None else torch.cat([pts, reference.float().cpu()])
-    lo, hi = everything.min(0).values, everything.max(0).values
+    ref = None if reference is None else reference.detach().float().cpu()
+    if bounds is None:
+        everything = pts if ref is None else torch.cat([pts, ref])
+        bounds = everything.min(0).values, everything.max(0).values
+    lo, hi = bounds
     scale = (size - 20) / float((hi - lo).max().clamp_min(1e-9))
     image = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(image)
@@ -51,7 +62,35 @@ def save_points_png(points: Tensor, path: str | Path, size: int = 512, reference
         for x, y in ((p - lo) * scale + 10).tolist():
             draw.ellipse([x - 2, size - y - 2, x + 2, size - y + 2], fill=colour)
 
-    if reference is not None:
-        dots(reference.float().cpu(), "#bbbbbb")
+    if ref is not None:
+        dots(ref, "#bbbbbb")
     dots(pts, "#1f77b4")
-    image.save(str(path))
+    if title:
+        draw.text((8, 6), title, fill="black")
+    return image
+
+
+def save_points_png(points: Tensor, path: str | Path, size: int = 512, reference: Tensor | None = None) -> None:
+    """A scatter of 2-D points (and, in grey, optional reference points) as a PNG."""
+    points_image(points, size, reference).save(str(path))
+
+
+def side_by_side(images: list):
+    """Pillow images of one height in a row."""
+    from PIL import Image
+
+    row = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)), "white")
+    x = 0
+    for image in images:
+        row.paste(image, (x, 0))
+        x += image.width
+    return row
+
+
+def write_gif(frames: list, path: str | Path, seconds: float = 2.0, bounce: bool = False) -> None:
+    """Pillow images as a looping GIF lasting `seconds` (played forward then back when `bounce`)."""
+    if not frames:
+        raise ValueError("there are no frames to write")
+    sequence = frames + frames[-2:0:-1] if bounce else frames
+    duration = max(20, int(1000 * seconds / len(sequence)))
+    sequence[0].save(str(path), save_all=True, append_images=sequence[1:], duration=duration, loop=0)

@@ -12,6 +12,7 @@ from torch import Tensor
 
 from latentlab.core.corruption import Corruption
 from latentlab.core.data import Dataset
+from latentlab.core.images import grid_image, points_image, side_by_side
 from latentlab.core.kernels import Bandwidth, median_heuristic
 from latentlab.core.mmd import mmd2
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
@@ -104,3 +105,24 @@ def train_walkback_pair(config: DAEConfig, dataset: Dataset, train: TrainConfig,
             return PairResult(None, None, tuple(seconds), result.message)
         models.append(model.to("cpu").eval())
     return PairResult(models[0], models[1], tuple(seconds), "")
+
+
+def chain_frames(runs: list[ChainRun], names: list[str], reference: Tensor | None = None,
+                 size: int = 360, particles: int = 1000) -> list:
+    """One Pillow frame per step of the runs, side by side with their names: for 2-D data the
+    particles over `reference` (grey), for images chain 0's corrupted x~ above its denoised x."""
+    steps = min(run.t for run in runs) + 1
+    if runs[0].current.dim() == 2:
+        everything = torch.cat([s[:particles].cpu() for run in runs for s in run.clean[:steps]]
+                               + ([reference.cpu()] if reference is not None else []))
+        bounds = everything.min(0).values, everything.max(0).values
+        return [side_by_side([points_image(run.clean[t][:particles], size, reference, bounds, f"{name}  t = {t}")
+                              for run, name in zip(runs, names)]) for t in range(steps)]
+    frames = []
+    for t in range(steps):
+        tiles = []
+        for run in runs:
+            clean = run.clean[t][0].cpu().clamp(0, 1)
+            tiles += [run.corrupted[t - 1][0].cpu().clamp(0, 1) if t else torch.zeros_like(clean), clean]
+        frames.append(grid_image(torch.stack(tiles), nrow=2, scale=6))  # one row per model: x~ | x
+    return frames

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 import latentlab
+from latentlab.gui.exports import export_plot, named_plots
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.interpolation import InterpolationPanel
@@ -47,28 +49,12 @@ SHORTCUTS = [
     ("Ctrl+Shift+S", "Save the model as…"),
     ("Ctrl+Shift+F", "Follow a run that trains elsewhere (its --run-dir folder)"),
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
+    ("Ctrl+Shift+E", "Export any plot as PNG or SVG"),
     ("Space", "Pause / resume training"),
     ("Ctrl+Return", "Start training"),
     ("Ctrl+.", "Stop training"),
     ("Ctrl+Q", "Quit"),
 ]
-
-
-def render_svg(widget: QWidget, path: Path) -> None:
-    from PySide6.QtCore import QRect, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(QSize(widget.width(), widget.height()))
-    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
-    generator.setTitle("latentlab figure")
-    painter = QPainter(generator)
-    widget.render(painter)
-    painter.end()
-    if not path.exists():
-        raise OSError("the SVG file was not written")
 
 
 def app_settings() -> QSettings:
@@ -92,6 +78,9 @@ class MainWindow(QMainWindow):
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
         self.ask_pretrained: Callable[[], str | None] = self._ask_pretrained
         self.ask_run_dir: Callable[[], str | None] = self._ask_run_dir
+        self.ask_export_path: Callable[[str], str | None] = self._ask_export_path
+        self.ask_plot: Callable[[list[str]], str | None] = self._ask_plot
+        self.ask_codes_folder: Callable[[], str | None] = self._ask_codes_folder
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
         self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
@@ -247,6 +236,10 @@ class MainWindow(QMainWindow):
                      QKeySequence("Ctrl+E"), "Save the latent scatter as PNG or SVG")
         self._action(file, "Export &loss curves…", lambda: self.export_figure_dialog("curves"),
                      tip="Save the loss curves as PNG or SVG")
+        self._action(file, "Export any p&lot…", lambda: self.export_figure_dialog(), QKeySequence("Ctrl+Shift+E"),
+                     "Choose any plot in the window and save it as PNG or SVG")
+        self._action(file, "Export latent &codes…", lambda: self.export_codes(),
+                     tip="codes.csv with labels, and TensorBoard Embedding Projector files (vectors, metadata, sprite)")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
         view = bar.addMenu("&View")
@@ -367,35 +360,68 @@ class MainWindow(QMainWindow):
         path = self.ask_save_path()
         return bool(path) and self.session.save(path)
 
-    def export_figure(self, path: str | Path, which: str = "curves") -> bool:
-        """A plot ("curves" or "scatter") as PNG (pyqtgraph's ImageExporter) or SVG (SVGExporter), by suffix."""
-        from pyqtgraph.exporters import ImageExporter, SVGExporter
+    def plots(self) -> dict[str, pg.GraphicsView]:
+        """Every plot in the window, by the panel it is in."""
+        areas = {"Latent space": self.scatter, **{d.windowTitle().replace("&&", "&"): d for d in self.docks.values()}}
+        return named_plots(areas)
 
-        path = Path(path)
-        widget = self.curves.plot if which == "curves" else self.scatter.plot
-        item = widget.getPlotItem()
-        exporter = SVGExporter(item) if path.suffix.lower() == ".svg" else ImageExporter(item)
-        if isinstance(exporter, ImageExporter):
-            exporter.parameters()["width"] = max(800, int(item.width()))
+    def export_figure(self, path: str | Path, which: str = "curves") -> bool:
+        """A plot as PNG or SVG, by suffix: "curves", "scatter", or any name from plots()."""
+        views = {"curves": self.curves.plot, "scatter": self.scatter.plot}
+        view = views.get(which) or self.plots().get(which)
+        if view is None:
+            self.banner.show_message("error", f"there is no plot called {which!r}")
+            return False
         try:
-            try:
-                exporter.export(str(path))
-            except ValueError:
-                # pyqtgraph's SVG exporter cannot parse the path syntax of recent Qt releases
-                # (pyqtgraph issue #3485); Qt's own SVG generator draws the same plot.
-                render_svg(widget, path)
-        except OSError as e:
+            export_plot(view, path)
+        except (OSError, ValueError) as e:
             self.banner.show_message("error", f"cannot write {path}: {e}")
             return False
         self.banner.show_message("info", f"exported the figure to {path}")
         return True
 
-    def export_figure_dialog(self, which: str) -> None:
-        name = "loss.png" if which == "curves" else "latent.png"
+    def _ask_export_path(self, name: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / name),
                                               "PNG image (*.png);;SVG drawing (*.svg)")
-        if path:
-            self.export_figure(path, which)
+        return path or None
+
+    def _ask_plot(self, names: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(self, "Export a plot", "Plot:", names, 0, False)
+        return name if ok else None
+
+    def export_figure_dialog(self, which: str | None = None) -> bool:
+        """Ask for the plot (unless `which`) and a file, then export it."""
+        which = which or self.ask_plot(list(self.plots()))
+        if not which:
+            return False
+        stem = {"curves": "loss", "scatter": "latent"}.get(which) or "".join(
+            c if c.isalnum() else "-" for c in which.lower()).strip("-")
+        path = self.ask_export_path(f"{stem}.png")
+        return bool(path) and self.export_figure(path, which)
+
+    def export_codes(self, folder: str | None = None) -> bool:
+        """The dataset's latent codes as codes.csv plus TensorBoard Embedding Projector files."""
+        from latentlab.core.codes_export import code_table, export_codes
+
+        codes, d = self.session.codes(), self.session.dataset
+        if codes is None:
+            why = self.session.snapshot.why_not("encode") if self.session.snapshot is not None else "no model"
+            self.banner.show_message("warning", f"There are no latent codes to export: {why}.")
+            return False
+        folder = folder or self.ask_codes_folder()
+        if not folder:
+            return False
+        try:
+            files = export_codes(code_table(codes.train, codes.test, d), folder, d)
+        except (OSError, ValueError) as e:
+            self.banner.show_message("error", f"cannot write to {folder}: {e}")
+            return False
+        self.banner.show_message("info", f"wrote {', '.join(f.name for f in files)} to {folder} "
+                                         "(load vectors.tsv and metadata.tsv at projector.tensorflow.org)")
+        return True
+
+    def _ask_codes_folder(self) -> str | None:
+        return QFileDialog.getExistingDirectory(self, "Export latent codes into this folder", str(Path.cwd())) or None
 
     # -- help ----------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

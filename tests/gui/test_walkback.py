@@ -112,3 +112,34 @@ def test_images_get_a_filmstrip_of_corrupted_and_denoised_states(window, qtbot):
     strip = panel.strips[0].array
     assert strip is not None and strip.shape[1] > strip.shape[0]  # two rows of four frames
     wait_idle(qtbot, window.session)
+
+
+def test_the_chains_are_saved_as_a_gif_one_frame_per_step(dae_window, tmp_path):
+    from PIL import Image
+
+    panel = dae_window.walkback
+    panel.particles.setValue(200)
+    assert not panel.export_gif(str(tmp_path / "early.gif"))  # nothing has moved yet
+    assert "Step or play the chains first" in dae_window.banner.text
+    panel.advance(4)
+    out = tmp_path / "chains.gif"
+    panel.ask_gif_path = lambda: str(out)
+    panel.gif_button.click()
+    gif = Image.open(out)
+    assert gif.n_frames == 5 and gif.size == (360, 360)  # t = 0..4; the current DAE alone
+    assert not panel.export_gif(str(tmp_path / "missing" / "x.gif"))
+    assert "cannot write" in dae_window.banner.text
+
+
+def test_image_chains_animate_corrupted_above_denoised(window, tmp_path):
+    from PIL import Image
+
+    window.docks["walkback"].raise_()
+    window.model_data.choose_dataset("digits")
+    window.session.configure_model(ModelSettings(family="dae", corruption="masking", noise=0.3, hidden=(64,)))
+    panel = window.walkback
+    panel.advance(2)
+    out = tmp_path / "digits.gif"
+    assert panel.export_gif(str(out))
+    gif = Image.open(out)
+    assert gif.n_frames == 3 and gif.size == ((2 * 10 + 2) * 6, 12 * 6)  # x~ | x tiles of 8 px, padding 2, x6

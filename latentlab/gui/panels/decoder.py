@@ -7,6 +7,7 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from latentlab.gui.exports import name_plot
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -37,6 +38,9 @@ class DecoderPanel(QWidget):
         il.addWidget(self.gallery_label)
         il.addWidget(self.gallery, 2)
         self.points = pg.PlotWidget(background="w")
+        for view, name in ((self.decoded, "decoded point"), (self.hover, "hovered example and reconstruction"),
+                           (self.gallery, "selection"), (self.points, "decoded point over the data")):
+            name_plot(view, name)
         self.points.setAspectLocked(True)
         self.points.addLegend(offset=(-10, 10))
         self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,

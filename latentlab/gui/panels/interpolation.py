@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.images import save_image_grid
+from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
+from latentlab.gui.exports import name_plot
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -49,17 +50,6 @@ class Anchor:
 
     def label(self) -> str:
         return f"#{self.index}" if self.index is not None else "clicked"
-
-
-def write_gif(frames: torch.Tensor, path: str | Path, seconds: float = 2.0) -> None:
-    """Frames [N, C, H, W] in [0, 1] as a looping GIF that plays forward then back (Pillow)."""
-    from PIL import Image
-
-    arrays = (frames.clamp(0, 1)[:, 0].numpy() * 255).astype(np.uint8)
-    images = [Image.fromarray(a).resize((a.shape[1] * 4, a.shape[0] * 4), Image.NEAREST) for a in arrays]
-    sequence = images + images[-2:0:-1]
-    duration = max(20, int(1000 * seconds / len(sequence)))
-    sequence[0].save(str(path), save_all=True, append_images=sequence[1:], duration=duration, loop=0)
 
 
 class InterpolationPanel(QWidget):
@@ -136,6 +126,10 @@ class InterpolationPanel(QWidget):
         self.current_item = self.points_view.plot(pen=None, symbol="+", symbolSize=18, symbolBrush="#d62728",
                                                   symbolPen=pg.mkPen("#d62728", width=2))
         self.traversal = ImageGridView()
+        for view, name in ((self.current, "current frame"), (self.strip, "filmstrip"),
+                           (self.strip_b, "filmstrip of the compared model"), (self.points_view, "path over the data"),
+                           (self.traversal, "latent traversal")):
+            name_plot(view, name)
         self.traversal_sliders: list[QSlider] = []
         self.traversal_box = QGroupBox("Traversal: each latent dimension from −3 to +3 around the current point")
         self.traversal_grid = QGridLayout()
@@ -402,7 +396,7 @@ class InterpolationPanel(QWidget):
             if path.suffix.lower() == ".gif":
                 with torch.no_grad():
                     frames = self.session.snapshot.decode(self.path_at(torch.linspace(0, 1, 40)))
-                write_gif(frames, path, self.sweep.value())
+                write_gif([grid_image(f[None], scale=4) for f in frames], path, self.sweep.value(), bounce=True)
             else:
                 save_image_grid(self.frames, path, nrow=len(self.frames))
         except (OSError, ValueError) as e:

@@ -41,6 +41,7 @@ from latentlab.core.kernels import KERNELS, METRICS, pairwise_distances
 from latentlab.core.latent import PCAProjection
 from latentlab.core.mmd import PooledDistances, permutation_test
 from latentlab.core.models import LatentModel
+from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
 from latentlab.gui.session import Session
@@ -147,7 +148,7 @@ class MMDPanel(QWidget):
         self.point_items = [self.points.plot(pen=None, symbol="o", symbolSize=4, symbolPen=None,
                                              symbolBrush=pg.mkBrush(*c, 150), name=name)
                             for c, name in zip(SET_COLOURS, "AB")]
-        self.grids = [ImageGridView(), ImageGridView()]
+        self.grids = [name_plot(ImageGridView(), "set A"), name_plot(ImageGridView(), "set B")]
         images = QWidget()
         il = QHBoxLayout(images)
         il.setContentsMargins(0, 0, 0, 0)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from latentlab.core.images import save_image_grid, save_points_png
+
+from latentlab.gui.exports import name_plot
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -37,6 +40,9 @@ class SamplesPanel(QWidget):
         il.addWidget(QLabel("Test images (top) and their reconstructions"))
         il.addWidget(self.recons, 1)
         self.points = pg.PlotWidget(background="w")
+        for view, name in ((self.samples, "samples"), (self.recons, "test images and reconstructions"),
+                           (self.points, "samples and reconstructions over the data")):
+            name_plot(view, name)
         self.points.setAspectLocked(True)
         self.points.addLegend(offset=(-10, 10))
         self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(150, 150, 150, 120),
@@ -49,10 +55,19 @@ class SamplesPanel(QWidget):
         self.stack.addWidget(images)
         self.stack.addWidget(self.points)
         self.note = QLabel("")
+        self.save_button = QPushButton("Save samples PNG…")
+        self.save_button.setToolTip(f"The {N_SAMPLES} samples at full resolution (for 2-D data, "
+                                    f"{N_POINTS} samples over the test data)")
+        self.save_button.clicked.connect(lambda: self.save_samples())
+        self.ask_png_path = lambda: QFileDialog.getSaveFileName(self, "Save samples", "samples.png",
+                                                                "PNG image (*.png)")[0] or None
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.note)
+        layout.addLayout(bottom)
         self._dirty = True
         self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
@@ -67,6 +82,27 @@ class SamplesPanel(QWidget):
     def _redraw_if_dirty(self) -> None:
         if self._dirty and on_screen(self):  # not while tabbed behind another dock
             self.redraw()
+
+    def save_samples(self, path: str | None = None) -> bool:
+        """The same samples the panel shows (seed 0) as a PNG: an image grid, or points over the test data."""
+        s, d = self.session, self.session.dataset
+        if s.snapshot is None or d is None or not s.snapshot.can("sample"):
+            self.session.message.emit("warning", "This model cannot sample" + (
+                f": {s.snapshot.why_not('sample')}" if s.snapshot is not None else ""))
+            return False
+        path = path or self.ask_png_path()
+        if not path:
+            return False
+        try:
+            if d.kind == "image":
+                save_image_grid(s.sample(N_SAMPLES, seed=0), path)
+            else:
+                save_points_png(s.sample(N_POINTS, seed=0), path, reference=d.test_x[:N_POINTS])
+        except (OSError, ValueError) as e:
+            self.session.message.emit("error", f"cannot write {path}: {e}")
+            return False
+        self.session.message.emit("info", f"saved the samples to {path}")
+        return True
 
     def redraw(self) -> None:
         self._dirty = False

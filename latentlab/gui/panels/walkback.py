@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -34,7 +35,9 @@ from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, make_corruption
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import warm_optimizer
-from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_mmd_curve, train_walkback_pair
+from latentlab.core.images import write_gif
+from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_frames, chain_mmd_curve, train_walkback_pair
+from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
@@ -111,6 +114,10 @@ class WalkbackPanel(QWidget):
         self.play_button = QPushButton("Play")
         self.play_button.setCheckable(True)
         self.reset_button = QPushButton("Reset")
+        self.gif_button = QPushButton("GIF…")
+        self.gif_button.setToolTip("Save the chains so far, step by step, as an animated GIF")
+        self.ask_gif_path = lambda: QFileDialog.getSaveFileName(self, "Save the chains as GIF", "chains.gif",
+                                                                "GIF animation (*.gif)")[0] or None
         self.t_label = QLabel("t = 0")
 
         # -- the comparison pair
@@ -135,7 +142,9 @@ class WalkbackPanel(QWidget):
         pl.setContentsMargins(0, 0, 0, 0)
         for v in self.views:
             pl.addWidget(v)
-        self.strips = [ImageGridView(), ImageGridView()]
+        self.strips = [name_plot(ImageGridView(), f"filmstrip, {which} model") for which in ("first", "second")]
+        for view, which in zip(self.views, ("first", "second")):
+            name_plot(view, f"chains, {which} model")
         self.strip_labels = [QLabel(), QLabel()]
         images = QWidget()
         il = QVBoxLayout(images)
@@ -158,6 +167,7 @@ class WalkbackPanel(QWidget):
         self.step_button.clicked.connect(lambda: self.advance(1))
         self.play_button.toggled.connect(self.play)
         self.reset_button.clicked.connect(self.reset)
+        self.gif_button.clicked.connect(lambda: self.export_gif())
         self.speed.valueChanged.connect(lambda v: self.timer.setInterval(int(1000 / v)))
         self.train_button.clicked.connect(self.train_pair)
         for w in (self.start, self.corruption):
@@ -183,7 +193,7 @@ class WalkbackPanel(QWidget):
         form.addRow("Seed", self.seed)
         form.addRow("Speed", self.speed)
         buttons = QHBoxLayout()
-        for b in (self.step_button, self.play_button, self.reset_button):
+        for b in (self.step_button, self.play_button, self.reset_button, self.gif_button):
             buttons.addWidget(b)
         form.addRow(buttons)
         form.addRow(self.t_label)
@@ -344,6 +354,24 @@ class WalkbackPanel(QWidget):
                 _, v = chain_mmd_curve([state], test, self.bandwidths)
                 ts.append(run.t)
                 values.append(v[0])
+
+    def export_gif(self, path: str | None = None) -> bool:
+        """Every step so far of both models' chains as one animated GIF."""
+        if not self.runs or self.runs[0].t == 0:
+            self.session.message.emit("warning", "Step or play the chains first: there is nothing to animate yet.")
+            return False
+        path = path or self.ask_gif_path()
+        if not path:
+            return False
+        try:
+            d = self.session.dataset
+            frames = chain_frames(self.runs, self.names, d.test_x if d.kind == "points" else None)
+            write_gif(frames, path, seconds=max(2.0, len(frames) / self.speed.value()))
+        except (OSError, ValueError) as e:
+            self.session.message.emit("error", f"cannot write {path}: {e}")
+            return False
+        self.session.message.emit("info", f"saved {len(frames)} chain steps to {path}")
+        return True
 
     # -- drawing -------------------------------------------------------------------------
     def _draw_density(self) -> None:

@@ -1,0 +1,110 @@
+"""Latent codes out of the application: a CSV with labels, and the files TensorBoard's Embedding
+Projector (projector.tensorflow.org, or TensorBoard's Projector tab) opens: vectors.tsv, metadata.tsv,
+a sprite image of the examples, and projector_config.pbtxt tying them together."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from latentlab.core.images import image_grid
+
+SPRITE_MAX = 8192  # the Projector's largest sprite sheet, in pixels a side
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """One row per example: its split, index in that split, label (or -1) and latent code."""
+
+    codes: np.ndarray  # [n, d]
+    split: list[str]
+    index: np.ndarray
+    label: np.ndarray
+    class_names: tuple[str, ...] = ()
+
+    def label_name(self, i: int) -> str:
+        y = int(self.label[i])
+        return self.class_names[y] if 0 <= y < len(self.class_names) else ("" if y < 0 else str(y))
+
+
+def write_codes_csv(table: CodeTable, path: str | Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["split", "index", "label", "class", *[f"z{k}" for k in range(table.codes.shape[1])]])
+        for i in range(len(table.codes)):
+            out.writerow([table.split[i], int(table.index[i]), int(table.label[i]), table.label_name(i),
+                          *[f"{v:.6g}" for v in table.codes[i]]])
+
+
+def write_projector(table: CodeTable, folder: str | Path, images: torch.Tensor | None = None) -> list[Path]:
+    """The Projector's files in `folder`; `images` [n, C, H, W] in [0, 1] (the rows' examples) become
+    the sprite. Returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    vectors, metadata, config = folder / "vectors.tsv", folder / "metadata.tsv", folder / "projector_config.pbtxt"
+    np.savetxt(vectors, table.codes, delimiter="\t", fmt="%.6g")
+    with open(metadata, "w", encoding="utf-8") as f:
+        f.write("split\tindex\tlabel\n")  # with more than one column the Projector wants a header
+        for i in range(len(table.codes)):
+            f.write(f"{table.split[i]}\t{int(table.index[i])}\t{table.label_name(i) or '-'}\n")
+    lines = ["embeddings {", '  tensor_path: "vectors.tsv"', '  metadata_path: "metadata.tsv"']
+    written = [vectors, metadata]
+    if images is not None:
+        sprite = folder / "sprite.png"
+        h, w = write_sprite(images, sprite)
+        lines += ["  sprite {", '    image_path: "sprite.png"', f"    single_image_dim: {w}",
+                  f"    single_image_dim: {h}", "  }"]
+        written.append(sprite)
+    config.write_text("\n".join([*lines, "}"]) + "\n", encoding="utf-8")
+    return [*written, config]
+
+
+def write_sprite(images: torch.Tensor, path: str | Path) -> tuple[int, int]:
+    """All images in one square sheet without padding, row by row (the Projector's layout); images are
+    shrunk when the sheet would pass SPRITE_MAX pixels a side. Returns one tile's height and width."""
+    from PIL import Image
+
+    n, _, h, w = images.shape
+    per_side = math.ceil(math.sqrt(n))
+    shrink = max(1, math.ceil(per_side * max(h, w) / SPRITE_MAX))
+    if shrink > 1:
+        images = torch.nn.functional.avg_pool2d(images.float(), shrink, ceil_mode=True)
+        h, w = images.shape[2:]
+    sheet = image_grid(images, nrow=per_side, padding=0)
+    full = torch.zeros(sheet.shape[0], per_side * h, per_side * w)  # the grid of the last row may be short
+    full[:, :sheet.shape[1], :sheet.shape[2]] = sheet
+    array = (full * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(str(path))
+    return h, w
+
+
+def code_table(train_codes: np.ndarray, test_codes: np.ndarray, dataset) -> CodeTable:
+    """Training rows, then held-out rows, of a core.data.Dataset whose codes these are (all of its rows)."""
+    def labels(y, n):
+        return np.full(n, -1) if y is None else y.numpy()
+
+    return CodeTable(codes=np.concatenate([train_codes, test_codes]),
+                     split=["train"] * len(train_codes) + ["test"] * len(test_codes),
+                     index=np.concatenate([np.arange(len(train_codes)), np.arange(len(test_codes))]),
+                     label=np.concatenate([labels(dataset.train_y, len(train_codes)),
+                                           labels(dataset.test_y, len(test_codes))]),
+                     class_names=tuple(dataset.class_names))
+
+
+def export_codes(table: CodeTable, folder: str | Path, dataset) -> list[Path]:
+    """codes.csv and the Projector's files in `folder` (a sprite for image data)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_codes_csv(table, folder / "codes.csv")
+    images = torch.cat([dataset.train_x, dataset.test_x]) if dataset.kind == "image" else None
+    return [folder / "codes.csv", *write_projector(table, folder, images)]
+
+
+@torch.no_grad()
+def encode_all(model, x: torch.Tensor) -> np.ndarray:
+    return torch.cat([model.encode(b) for b in x.split(4096)]).numpy()
