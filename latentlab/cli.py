@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--chain-steps", type=int, default=0, help="with --screenshot: run the walkback chains")
     parser.add_argument("--window-size", type=lambda t: tuple(int(v) for v in t.lower().split("x")), default=(1400, 860),
                         metavar="WxH", help="with --screenshot: the window's size (default 1400x860)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"),
+                        help="light or dark for this run (default: View > Theme, which follows the desktop)")
     parser.add_argument("--follow", metavar="DIR", help="open the application following this --run-dir live")
     parser.add_argument("--lesson", type=int, help="open on lesson N of the Lessons dock (1 is the first)")
     parser.add_argument("--step", type=int, default=1, help="with --lesson: start at this step")

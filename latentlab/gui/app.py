@@ -171,6 +171,8 @@ def run_app(args: argparse.Namespace) -> int:
     use_gui_thread_for_small_work()
     window = MainWindow()
     window.session.train_config = replace(window.session.train_config, threads=training_threads())
+    if getattr(args, "theme", None):
+        window.set_theme(args.theme)
     initial_state(window, args)
     if getattr(args, "follow", None) and not window.follow_run(args.follow):
         print(f"latentlab: {window.banner.text}", file=sys.stderr)

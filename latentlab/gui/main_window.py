@@ -11,8 +11,9 @@ import pyqtgraph as pg
 import torch
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -39,6 +40,7 @@ from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.session import Session
+from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
 
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
@@ -50,6 +52,9 @@ SHORTCUTS = [
     ("Ctrl+Shift+F", "Follow a run that trains elsewhere (its --run-dir folder)"),
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
     ("Ctrl+Shift+E", "Export any plot as PNG or SVG"),
+    ("Ctrl+0", "Keyboard focus to the latent scatter (then arrow keys move the decoded point)"),
+    ("Ctrl+1 … Ctrl+9", "Show a panel and put the keyboard focus in it (View > Go to panel)"),
+    ("Tab / Shift+Tab", "Move between the controls of a panel"),
     ("Space", "Pause / resume training"),
     ("Ctrl+Return", "Start training"),
     ("Ctrl+.", "Stop training"),
@@ -126,6 +131,11 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        saved = self.settings.value("view/theme", "system")
+        self.set_theme(saved if saved in CHOICES else "system")
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(self._system_scheme_changed)
         self.session.message.connect(self.banner.show_message)
         self.session.message.connect(lambda level, text: self.statusBar().showMessage(text, 8000))
         self.session.progress.connect(self._show_progress)
@@ -246,6 +256,19 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
+        go = view.addMenu("&Go to panel")
+        self._action(go, "Latent space", self.scatter.plot.setFocus, QKeySequence("Ctrl+0"))
+        for i, key in enumerate(self.docks, 1):  # Ctrl+1 ... Ctrl+9: the docks in the order they were added
+            self._action(go, self.docks[key].windowTitle().replace("&&", "&"), lambda _=False, k=key: self.go_to(k),
+                         QKeySequence(f"Ctrl+{i}") if i <= 9 else None)
+        theme = view.addMenu("&Theme")
+        self.theme_actions = {}
+        for choice in CHOICES:
+            action = self._action(theme, choice.capitalize() + (" (follow the desktop)" if choice == "system" else ""),
+                                  lambda _=False, c=choice: self.set_theme(c, remember=True))
+            action.setCheckable(True)
+            self.theme_actions[choice] = action
+        view.addSeparator()
         self._action(view, "&Reset layout", self.reset_layout)
         train = bar.addMenu("&Training")
         self._action(train, "&Start", lambda: self.session.start(), QKeySequence("Ctrl+Return"))
@@ -258,6 +281,27 @@ class MainWindow(QMainWindow):
         # Space pauses from anywhere in the window, except while typing in a text field.
         self.pause_shortcut = QShortcut(QKeySequence(Qt.Key_Space), self, self.session.toggle_pause)
         self.pause_shortcut.setContext(Qt.WindowShortcut)
+
+    def go_to(self, key: str) -> None:
+        """Show a dock, bring it to the front and put the keyboard focus in it."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+        dock.widget().setFocus(Qt.ShortcutFocusReason)
+        dock.widget().focusNextChild()
+
+    def set_theme(self, choice: str, remember: bool = False) -> str:
+        """"system" (follow the desktop, also when it changes), "light" or "dark"."""
+        self.theme = choice
+        for c, action in self.theme_actions.items():
+            action.setChecked(c == choice)
+        if remember:
+            self.settings.setValue("view/theme", choice)
+        return apply_theme(QApplication.instance(), choice, self)
+
+    def _system_scheme_changed(self, *_) -> None:
+        if self.theme == "system":
+            self.set_theme("system")
 
     def _build_status_bar(self) -> None:
         self.status_epoch = QLabel()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -44,13 +44,16 @@ IDLE_REDRAW_MS, TRAINING_REDRAW_MS = 200, 1000
 MAX_ELLIPSES = 40
 MANIFOLD_TILES = 12
 HOVER_PIXELS = 8
-TOOLS = {"decode": "Decode", "box": "Box select", "lasso": "Lasso", "pan": "Pan/zoom"}
+TOOLS = {"decode": "&Decode", "box": "&Box select", "lasso": "&Lasso", "pan": "&Pan/zoom"}  # Alt+letter picks one
 TOOL_TIPS = {
     "decode": "Click or drag anywhere to decode that latent point",
     "box": "Drag a rectangle to select the points inside",
     "lasso": "Draw around points to select them",
     "pan": "Drag to pan, wheel or right-drag to zoom",
 }
+
+
+ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, 1), Qt.Key_Down: (0, -1)}
 
 
 def colour(i: int) -> str:
@@ -92,6 +95,10 @@ class LatentScatterPanel(QWidget):
         self.view = ScatterViewBox(self)
         self.plot = pg.PlotWidget(viewBox=self.view, background="w")
         self.plot.setAspectLocked(True)
+        self.plot.setFocusPolicy(Qt.StrongFocus)
+        self.plot.installEventFilter(self)
+        self.plot.setToolTip("Click to decode a point. With the keyboard (Ctrl+0 to get here): the arrow keys "
+                             "move the decoded point, Shift for bigger steps; Enter decodes the centre")
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -389,6 +396,30 @@ class LatentScatterPanel(QWidget):
         if self.projection is not None and z.numel() == self.projection.basis.shape[0]:
             p = self.projection.to_2d(z.reshape(1, -1)).numpy()
             self.crosshair.setData(pos=p if np.isfinite(p).all() else np.zeros((0, 2)))
+
+    # -- the keyboard ----------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.plot and event.type() == QEvent.KeyPress:
+            if event.key() in ARROWS:
+                self.nudge_focus(*ARROWS[event.key()], big=bool(event.modifiers() & Qt.ShiftModifier))
+                return True
+            if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self.nudge_focus(0, 0, from_centre=True)
+                return True
+        return super().eventFilter(watched, event)
+
+    def nudge_focus(self, dx: int, dy: int, big: bool = False, from_centre: bool = False) -> None:
+        """Move the decoded point by 2% (big: 10%) of the view, from where it is or the view's centre."""
+        if self.projection is None:
+            return
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        focus = self.session.focus
+        if from_centre or focus is None or focus.numel() != self.projection.basis.shape[0]:
+            plane = torch.tensor([[(x0 + x1) / 2, (y0 + y1) / 2]], dtype=torch.float32)
+        else:
+            plane = self.projection.to_2d(focus.reshape(1, -1)).float()
+        step = 0.1 if big else 0.02
+        self.decode_at_plane(plane + torch.tensor([[dx * step * (x1 - x0), dy * step * (y1 - y0)]]))
 
     # -- the mouse -----------------------------------------------------------------------
     def decode_at(self, pos: QPointF) -> None:

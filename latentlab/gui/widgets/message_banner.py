@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
-STYLES = {
-    "info": "background:#e7f1fb; color:#0b3d66; border:1px solid #9cc3e6;",
-    "warning": "background:#fff4d6; color:#5c4300; border:1px solid #e6c66a;",
-    "error": "background:#fde8e8; color:#7a1010; border:1px solid #e89b9b;",
+STYLES = {  # background, text, border: light boxes with dark text, readable in either theme
+    "info": ("#e7f1fb", "#0b3d66", "#9cc3e6"),
+    "warning": ("#fff4d6", "#5c4300", "#e6c66a"),
+    "error": ("#fde8e8", "#7a1010", "#e89b9b"),
 }
 INFO_SECONDS = 6
 
@@ -40,7 +40,10 @@ class MessageBanner(QFrame):
     def show_message(self, level: str, text: str) -> None:
         self.level = level
         self.label.setText(text)
-        self.setStyleSheet(f"#messageBanner {{{STYLES.get(level, STYLES['info'])} border-radius:4px;}}")
+        background, text, border = STYLES.get(level, STYLES["info"])
+        # The text colour is set on the label too: a dark theme's palette would otherwise win there.
+        self.setStyleSheet(f"#messageBanner {{background:{background}; border:1px solid {border}; border-radius:4px;}}"
+                           f"#messageBanner QLabel, #messageBanner QToolButton {{color:{text}; background:transparent;}}")
         self.show()
         if level == "info":
             self._timer.start(INFO_SECONDS * 1000)

@@ -32,6 +32,7 @@ def argb(colour) -> int:
 class RasterScatterItem(pg.GraphicsObject):
     def __init__(self, marker: str = "dot", size: int = 3):
         super().__init__()
+        self.kind = marker
         self.marker = _offsets(marker, size)
         self.size = size
         self.positions = np.zeros((0, 2))
@@ -73,18 +74,29 @@ class RasterScatterItem(pg.GraphicsObject):
             area = area.intersected(t.mapRect(painter.clipBoundingRect()))
         left, top = int(np.floor(area.left())), int(np.floor(area.top()))
         w, h = int(np.ceil(area.right())) - left, int(np.ceil(area.bottom())) - top
-        if w <= 0 or h <= 0 or w * h > 50_000_000:
+        # On a high-DPI screen a logical pixel is several device pixels: stamp at device resolution.
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        dw, dh = int(np.ceil(w * ratio)), int(np.ceil(h * ratio))
+        if dw <= 0 or dh <= 0 or dw * dh > 50_000_000:
             return
-        x = self.positions[:, 0] * t.m11() + self.positions[:, 1] * t.m21() + t.m31() - left
-        y = self.positions[:, 0] * t.m12() + self.positions[:, 1] * t.m22() + t.m32() - top
+        x = (self.positions[:, 0] * t.m11() + self.positions[:, 1] * t.m21() + t.m31() - left) * ratio
+        y = (self.positions[:, 0] * t.m12() + self.positions[:, 1] * t.m22() + t.m32() - top) * ratio
         px, py = np.round(x).astype(np.int64), np.round(y).astype(np.int64)
-        image = np.zeros((h, w), dtype=np.uint32)
-        for dx, dy in self.marker:
+        image = np.zeros((dh, dw), dtype=np.uint32)
+        marker = self.marker if ratio == 1 else _offsets(self.kind, max(1, round(self.size * ratio)) | 1)
+        for dx, dy in marker:
             cx, cy = px + dx, py + dy
-            inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
+            inside = (cx >= 0) & (cx < dw) & (cy >= 0) & (cy < dh)
             image[cy[inside], cx[inside]] = self.colours[inside]
-        qimage = QImage(image.data, w, h, QImage.Format_ARGB32)
-        painter.save()
-        painter.resetTransform()
-        painter.drawImage(left, top, qimage)
-        painter.restore()
+        # Drawn in item coordinates, through the painter's own transform (not reset), so Qt's device
+        # scaling applies once; the view never rotates, so the inverse maps the rectangle exactly. Item
+        # y grows upwards where pixel rows grow downwards: the rows go in flipped to come out upright.
+        if t.m22() < 0:
+            image = np.ascontiguousarray(image[::-1])
+        if t.m11() < 0:
+            image = np.ascontiguousarray(image[:, ::-1])
+        qimage = QImage(image.data, dw, dh, QImage.Format_ARGB32)
+        qimage.setDevicePixelRatio(ratio)
+        inverse, _ = t.inverted()
+        painter.drawImage(inverse.mapRect(QRectF(left, top, w, h)), qimage)
