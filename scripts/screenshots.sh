@@ -24,7 +24,7 @@ export LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
 # plain autoencoders). The autoencoder is trained headless first, then shown beside the live VAE.
 tmp=$(mktemp -d)
 .venv/bin/latentlab train --model autoencoder --data mnist5k --epochs 40 --quiet --out "$tmp/ae.safetensors"
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel interpolation --interpolate 4,17 \
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel interpolation --panel-only --interpolate 4,17 \
   --compare "$tmp/ae.safetensors" --screenshot docs/images/interpolation.png
 # Denoising autoencoders: the walkback chain dock, a pair trained without and with walkback on the ring,
 # 1,000 chains from data after 100 steps; and one image chain's filmstrip on MNIST-5k.
@@ -35,6 +35,13 @@ tmp=$(mktemp -d)
 # MMD: an MMD net on the ring, its samples against held-out data.
 .venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only --mmd-test \
   --screenshot docs/images/mmd-panel.png
+# The Samples dock, the dark theme, and a handout strip from the command line.
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel samples --screenshot docs/images/samples.png
+.venv/bin/latentlab --checkpoint checkpoints/vae-mnist5k-2d.safetensors --theme dark --focus 0.5,-1 \
+  --overlays density --screenshot docs/images/dark-theme.png
+.venv/bin/latentlab interpolate checkpoints/vae-mnist5k-2d.safetensors --from 4 --to 17 --steps 10 --originals \
+  --out "$tmp/strip.png"
+.venv/bin/python -c "from PIL import Image; i = Image.open('$tmp/strip.png'); i.resize((i.width * 3, i.height * 3), Image.NEAREST).save('docs/images/cli-interpolate.png')"
 # Following a run: two torchrun processes train a VAE into a run directory while the window watches it.
 run="$tmp/run"
 .venv/bin/torchrun --standalone --nproc-per-node 2 -m latentlab train --data mnist5k --epochs 300 \

@@ -134,7 +134,9 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
     if getattr(args, "panel_only", False) and getattr(args, "panel", None) in window.docks:
         target = window.docks[args.panel]
         target.setFloating(True)
-        target.resize(*PANEL_SIZE)
+        # A floating dock first opens at its size hint; on X the resize arrives as an event of its own.
+        app.processEvents()
+        target.setGeometry(0, 0, *PANEL_SIZE)
     deadline = QTimer(singleShot=True)
     loop = QEventLoop()
     deadline.timeout.connect(loop.quit)

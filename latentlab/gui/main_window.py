@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +41,7 @@ from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.session import Session
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
+from latentlab.gui.widgets.scroll_panel import ScrollPanel
 
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
 SHORTCUTS = [
@@ -152,14 +152,7 @@ class MainWindow(QMainWindow):
         squeezed below its natural size (it scrolls), so wide panels do not widen the window."""
         dock = QDockWidget(title, self)  # "&&" shows as "&" (titles are parsed for mnemonics)
         dock.setObjectName(f"dock-{key}")
-        if scroll:
-            area_widget = QScrollArea()
-            area_widget.setWidgetResizable(True)
-            area_widget.setFrameShape(QScrollArea.NoFrame)
-            area_widget.setWidget(widget)
-            dock.setWidget(area_widget)
-        else:
-            dock.setWidget(widget)
+        dock.setWidget(ScrollPanel(widget) if scroll else widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         if hasattr(widget, "catch_up"):  # panels that skip work while hidden catch up when shown
@@ -173,7 +166,7 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
         widget = dock.widget()
-        inner = widget.widget() if isinstance(widget, QScrollArea) else widget
+        inner = widget.panel if isinstance(widget, ScrollPanel) else widget
         if not dock.isFloating():
             wanted = min(inner.sizeHint().width() + 24, int(self.width() * 0.6))
             if wanted > dock.width():

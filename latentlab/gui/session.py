@@ -443,6 +443,7 @@ class Session(QObject):
     def stop_following(self) -> None:
         if self.follower is not None:
             self.follower.stop()
+            self.follower.deleteLater()
             self.follower = None
             self.following_changed.emit(None)
 

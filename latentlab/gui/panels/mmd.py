@@ -94,6 +94,7 @@ class MMDPanel(QWidget):
         self.add_button.setToolTip("Load a checkpoint as a sample source and a leaderboard entry")
         self.stat_label = QLabel()
         self.stat_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.stat_label.setWordWrap(True)  # a long result line must not set the dock's minimum width
         self.n_permutations = QSpinBox(minimum=20, maximum=20000, value=500, singleStep=100)
         self.test_button = QPushButton("Permutation test")
         self.cancel_button = QPushButton("Cancel")

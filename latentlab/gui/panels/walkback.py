@@ -141,7 +141,7 @@ class WalkbackPanel(QWidget):
         pl = QHBoxLayout(points)
         pl.setContentsMargins(0, 0, 0, 0)
         for v in self.views:
-            pl.addWidget(v)
+            pl.addWidget(v, 1)  # the two models get the same room
         self.strips = [name_plot(ImageGridView(), f"filmstrip, {which} model") for which in ("first", "second")]
         for view, which in zip(self.views, ("first", "second")):
             name_plot(view, f"chains, {which} model")
