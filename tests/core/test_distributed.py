@@ -73,3 +73,13 @@ def test_one_process_resume_continues_exactly(tmp_path, one_process):
     assert main([*TRAIN, "--epochs", "1", "--out", str(out)]) == 0
     assert main([*TRAIN, "--epochs", "3", "--out", str(out), "--resume"]) == 0
     assert largest_difference(load_checkpoint(out).model, one_process.model) < 1e-6
+
+
+@pytest.mark.parametrize("family,extra", [("gmmn_ae", []), ("dae", ["--walkback", "2", "--walkback-p", "0.5"])])
+def test_every_kind_of_loss_trains_under_ddp(tmp_path, family, extra):
+    """Batch-level losses (MMD in code space) and batches that grow (walkback pairs) train too; they
+    are not step-for-step copies of one process (see the README), so only the run is checked."""
+    out = tmp_path / "m.safetensors"
+    done = torchrun("train", "--model", family, "--data", "ring8", "--epochs", "1", "--quiet", "--out", out, *extra)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert load_checkpoint(out).step == 29
