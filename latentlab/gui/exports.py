@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 
 def render_svg(widget: QWidget, path: Path) -> None:
@@ -77,3 +77,71 @@ def export_plot(view: pg.GraphicsView, path: str | Path) -> None:
     exporter.export(str(path))
     if not path.exists():
         raise OSError("the PNG file was not written")
+
+
+class WindowExports:
+    """The main window's File > Export actions (a mixin: it uses the window's scatter, curves, docks,
+    session, banner and ask_* hooks, which tests replace)."""
+
+    def plots(self) -> dict[str, pg.GraphicsView]:
+        """Every plot in the window, by the panel it is in."""
+        areas = {"Latent space": self.scatter, **{d.windowTitle().replace("&&", "&"): d for d in self.docks.values()}}
+        return named_plots(areas)
+
+    def export_figure(self, path: str | Path, which: str = "curves") -> bool:
+        """A plot as PNG or SVG, by suffix: "curves", "scatter", or any name from plots()."""
+        views = {"curves": self.curves.plot, "scatter": self.scatter.plot}
+        view = views.get(which) or self.plots().get(which)
+        if view is None:
+            self.banner.show_message("error", f"there is no plot called {which!r}")
+            return False
+        try:
+            export_plot(view, path)
+        except (OSError, ValueError) as e:
+            self.banner.show_message("error", f"cannot write {path}: {e}")
+            return False
+        self.banner.show_message("info", f"exported the figure to {path}")
+        return True
+
+    def _ask_export_path(self, name: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / name),
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        return path or None
+
+    def _ask_plot(self, names: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(self, "Export a plot", "Plot:", names, 0, False)
+        return name if ok else None
+
+    def export_figure_dialog(self, which: str | None = None) -> bool:
+        """Ask for the plot (unless `which`) and a file, then export it."""
+        which = which or self.ask_plot(list(self.plots()))
+        if not which:
+            return False
+        stem = {"curves": "loss", "scatter": "latent"}.get(which) or "".join(
+            c if c.isalnum() else "-" for c in which.lower()).strip("-")
+        path = self.ask_export_path(f"{stem}.png")
+        return bool(path) and self.export_figure(path, which)
+
+    def export_codes(self, folder: str | None = None) -> bool:
+        """The dataset's latent codes as codes.csv plus TensorBoard Embedding Projector files."""
+        from latentlab.core.codes_export import code_table, export_codes
+
+        codes, d = self.session.codes(), self.session.dataset
+        if codes is None:
+            why = self.session.snapshot.why_not("encode") if self.session.snapshot is not None else "no model"
+            self.banner.show_message("warning", f"There are no latent codes to export: {why}.")
+            return False
+        folder = folder or self.ask_codes_folder()
+        if not folder:
+            return False
+        try:
+            files = export_codes(code_table(codes.train, codes.test, d), folder, d)
+        except (OSError, ValueError) as e:
+            self.banner.show_message("error", f"cannot write to {folder}: {e}")
+            return False
+        self.banner.show_message("info", f"wrote {', '.join(f.name for f in files)} to {folder} "
+                                         "(load vectors.tsv and metadata.tsv at projector.tensorflow.org)")
+        return True
+
+    def _ask_codes_folder(self) -> str | None:
+        return QFileDialog.getExistingDirectory(self, "Export latent codes into this folder", str(Path.cwd())) or None

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 import latentlab
-from latentlab.gui.exports import export_plot, named_plots
+from latentlab.gui.exports import WindowExports
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.interpolation import InterpolationPanel
@@ -70,7 +69,7 @@ def app_settings() -> QSettings:
     return QSettings("latentlab", "latentlab")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowExports, QMainWindow):
     def __init__(self, session: Session | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("latentlab")
@@ -356,10 +355,7 @@ class MainWindow(QMainWindow):
 
     def follow_run(self, folder: str | None = None) -> bool:
         """Watch a run directory written by `latentlab train --run-dir` (asking which when none is given)."""
-        if self.session.state != "idle":
-            self.banner.show_message("warning", "Stop training before following a run.")
-            return False
-        if not self.confirm_discard("follow a run"):
+        if not self._may_replace_model("follow a run"):
             return False
         folder = folder or self.ask_run_dir()
         return bool(folder) and self.session.follow(folder)
@@ -369,6 +365,13 @@ class MainWindow(QMainWindow):
         if folder is not None:
             self.session.follower.status_changed.connect(self._show_model)  # the checkpoint on screen
         self._show_model()
+
+    def _may_replace_model(self, what: str) -> bool:
+        """Training is stopped, and unsaved training saved or dropped: `what` may replace the model."""
+        if self.session.state != "idle":
+            self.banner.show_message("warning", f"Stop training before you {what}.")
+            return False
+        return self.confirm_discard(what)
 
     def confirm_discard(self, what: str) -> bool:
         """Before replacing unsaved training: save it, drop it, or cancel."""
@@ -380,10 +383,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.Discard
 
     def open_checkpoint(self, path: str | None = None) -> bool:
-        if self.session.state != "idle":
-            self.banner.show_message("warning", "Stop training before opening a checkpoint.")
-            return False
-        if not self.confirm_discard("open a checkpoint"):
+        if not self._may_replace_model("open a checkpoint"):
             return False
         path = path or self.ask_open_path()
         return bool(path) and self.session.open_checkpoint(path)
@@ -396,69 +396,6 @@ class MainWindow(QMainWindow):
     def save_checkpoint_as(self) -> bool:
         path = self.ask_save_path()
         return bool(path) and self.session.save(path)
-
-    def plots(self) -> dict[str, pg.GraphicsView]:
-        """Every plot in the window, by the panel it is in."""
-        areas = {"Latent space": self.scatter, **{d.windowTitle().replace("&&", "&"): d for d in self.docks.values()}}
-        return named_plots(areas)
-
-    def export_figure(self, path: str | Path, which: str = "curves") -> bool:
-        """A plot as PNG or SVG, by suffix: "curves", "scatter", or any name from plots()."""
-        views = {"curves": self.curves.plot, "scatter": self.scatter.plot}
-        view = views.get(which) or self.plots().get(which)
-        if view is None:
-            self.banner.show_message("error", f"there is no plot called {which!r}")
-            return False
-        try:
-            export_plot(view, path)
-        except (OSError, ValueError) as e:
-            self.banner.show_message("error", f"cannot write {path}: {e}")
-            return False
-        self.banner.show_message("info", f"exported the figure to {path}")
-        return True
-
-    def _ask_export_path(self, name: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.cwd() / name),
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
-        return path or None
-
-    def _ask_plot(self, names: list[str]) -> str | None:
-        name, ok = QInputDialog.getItem(self, "Export a plot", "Plot:", names, 0, False)
-        return name if ok else None
-
-    def export_figure_dialog(self, which: str | None = None) -> bool:
-        """Ask for the plot (unless `which`) and a file, then export it."""
-        which = which or self.ask_plot(list(self.plots()))
-        if not which:
-            return False
-        stem = {"curves": "loss", "scatter": "latent"}.get(which) or "".join(
-            c if c.isalnum() else "-" for c in which.lower()).strip("-")
-        path = self.ask_export_path(f"{stem}.png")
-        return bool(path) and self.export_figure(path, which)
-
-    def export_codes(self, folder: str | None = None) -> bool:
-        """The dataset's latent codes as codes.csv plus TensorBoard Embedding Projector files."""
-        from latentlab.core.codes_export import code_table, export_codes
-
-        codes, d = self.session.codes(), self.session.dataset
-        if codes is None:
-            why = self.session.snapshot.why_not("encode") if self.session.snapshot is not None else "no model"
-            self.banner.show_message("warning", f"There are no latent codes to export: {why}.")
-            return False
-        folder = folder or self.ask_codes_folder()
-        if not folder:
-            return False
-        try:
-            files = export_codes(code_table(codes.train, codes.test, d), folder, d)
-        except (OSError, ValueError) as e:
-            self.banner.show_message("error", f"cannot write to {folder}: {e}")
-            return False
-        self.banner.show_message("info", f"wrote {', '.join(f.name for f in files)} to {folder} "
-                                         "(load vectors.tsv and metadata.tsv at projector.tensorflow.org)")
-        return True
-
-    def _ask_codes_folder(self) -> str | None:
-        return QFileDialog.getExistingDirectory(self, "Export latent codes into this folder", str(Path.cwd())) or None
 
     # -- help ----------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
