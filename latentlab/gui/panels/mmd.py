@@ -177,6 +177,8 @@ class MMDPanel(QWidget):
         self.null_plot.addItem(self.null_hist)
         self.observed_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((214, 39, 40), width=2))
         self.null_plot.addItem(self.observed_line)
+        for view in (self.points, self.kernel_view, self.distance_view, self.curve, self.null_plot):
+            _compact_title(view)
 
     def _layout(self) -> None:
         sets = QGroupBox("Sample sets")
@@ -491,6 +493,14 @@ def _sorted_along_first_component(a: torch.Tensor, b: torch.Tensor) -> tuple[tor
     axis = PCAProjection.fit(flat).basis[:, 0]
     key = (flat - flat.mean(0)) @ axis
     return a[key[:len(a)].argsort()], b[key[len(a):].argsort()]
+
+
+def _compact_title(view: pg.PlotWidget) -> None:
+    """A smaller title, kept for later setTitle calls: pyqtgraph never shrinks a title below its text,
+    so in a squeezed dock long default-size titles pushed the right-hand plots past the edge."""
+    label = view.getPlotItem().titleLabel
+    label.opts["size"] = "9pt"
+    view.setTitle(label.text)
 
 
 def _heatmap(title: str, colormap: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
