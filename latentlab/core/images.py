@@ -9,8 +9,9 @@ import torch
 from torch import Tensor
 
 
-def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:
-    """[N, C, H, W] in [0, 1] -> one [C, H', W'] grid (torchvision's make_grid layout, white padding).
+def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2, pad_value: float = 1.0) -> Tensor:
+    """[N, C, H, W] in [0, 1] -> one [C, H', W'] grid (torchvision's make_grid layout; padding white
+    unless `pad_value` says otherwise).
 
     Written here rather than imported: `import torchvision` pulls in torch._dynamo, ~2 s of a
     cold start that only needs to tile a few images (bench/startup.py).
@@ -19,7 +20,7 @@ def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Ten
     n, c, h, w = images.shape
     nrow = min(n, nrow or max(1, math.ceil(math.sqrt(n))))
     rows = math.ceil(n / nrow)
-    grid = torch.ones(c, rows * (h + padding) + padding, nrow * (w + padding) + padding)
+    grid = torch.full((c, rows * (h + padding) + padding, nrow * (w + padding) + padding), float(pad_value))
     for k in range(n):
         r, col = divmod(k, nrow)
         top, left = padding + r * (h + padding), padding + col * (w + padding)

@@ -101,3 +101,15 @@ def test_the_system_theme_follows_the_desktop_when_it_changes(window, monkeypatc
     assert plot_background(window.scatter.plot) == "#ffffff"
     with pytest.raises(ValueError, match="unknown theme"):
         theme.resolve("sepia")
+
+
+def test_image_grids_follow_the_theme(window):
+    window.model_data.choose_dataset("digits")
+    window.docks["samples"].raise_()
+    window.samples.redraw()
+    grid = window.samples.samples
+    assert grid.array[0, 0] == 255  # the gap around the tiles is white in the light theme
+    window.set_theme("dark")
+    assert grid.array[0, 0] < 60  # and dark in the dark one, without waiting for a redraw
+    window.set_theme("light")
+    assert grid.array[0, 0] == 255

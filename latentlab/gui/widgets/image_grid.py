@@ -9,9 +9,9 @@ import torch
 from latentlab.core.images import image_grid
 
 
-def grid_array(images: torch.Tensor, nrow: int | None = None) -> np.ndarray:
+def grid_array(images: torch.Tensor, nrow: int | None = None, pad_value: float = 1.0) -> np.ndarray:
     """Grey [H, W] or colour [H, W, 3] uint8 array of the tiled batch, row-major."""
-    grid = image_grid(images, nrow)
+    grid = image_grid(images, nrow, pad_value=pad_value)
     array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     return array[..., 0] if images.shape[1] == 1 else array
 
@@ -25,8 +25,17 @@ class ImageGridView(pg.GraphicsLayoutWidget):
         self.view.addItem(self.image)
         self.title = title
         self.array: np.ndarray | None = None
+        self._shown: tuple[torch.Tensor, int | None] | None = None
 
     def set_images(self, images: torch.Tensor, nrow: int | None = None) -> None:
-        self.array = grid_array(images, nrow)
+        self._shown = (images, nrow)
+        # The gaps between tiles take the background's lightness: white frames glare on a dark theme.
+        pad = self.backgroundBrush().color().lightnessF()
+        self.array = grid_array(images, nrow, pad_value=pad)
         self.image.setImage(self.array, levels=(0, 255))
         self.view.autoRange(padding=0.01)
+
+    def setBackground(self, background) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().setBackground(background)
+        if getattr(self, "_shown", None) is not None:  # a theme change: the gaps follow it
+            self.set_images(*self._shown)
