@@ -233,7 +233,8 @@ def cmd_mmd(args: argparse.Namespace) -> int:
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
-    from latentlab.core.codes_export import code_table, encode_all, export_codes
+    from latentlab.core.codes_export import code_table, export_codes
+    from latentlab.core.latent import encode_in_batches
     from latentlab.core.recipes import dataset_from_record
 
     ckpt = load_or_fail(args.checkpoint)
@@ -242,7 +243,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
     with _handout_errors():
         data = dataset_from_record(ckpt.dataset)
     model = ckpt.model.eval()
-    table = code_table(encode_all(model, data.train_x), encode_all(model, data.test_x), data)
+    table = code_table(encode_in_batches(model, data.train_x), encode_in_batches(model, data.test_x), data)
     try:
         files = export_codes(table, args.out, data)
     except OSError as e:

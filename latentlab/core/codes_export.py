@@ -103,8 +103,3 @@ def export_codes(table: CodeTable, folder: str | Path, dataset) -> list[Path]:
     write_codes_csv(table, folder / "codes.csv")
     images = torch.cat([dataset.train_x, dataset.test_x]) if dataset.kind == "image" else None
     return [folder / "codes.csv", *write_projector(table, folder, images)]
-
-
-@torch.no_grad()
-def encode_all(model, x: torch.Tensor) -> np.ndarray:
-    return torch.cat([model.encode(b) for b in x.split(4096)]).numpy()

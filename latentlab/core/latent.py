@@ -102,6 +102,12 @@ class PCAProjection:
 Projection = AxesProjection | PCAProjection
 
 
+@torch.no_grad()
+def encode_in_batches(model, x: Tensor, batch: int = 4096) -> np.ndarray:
+    """Codes [N, latent_dim] of a whole dataset, as numpy, a batch at a time."""
+    return torch.cat([model.encode(b) for b in x.split(batch)]).numpy()
+
+
 def projected_covariances(projection: Projection, logvar: Tensor) -> Tensor:
     """2x2 covariances [N, 2, 2] of diagonal Gaussians N(mu, diag(exp(logvar))) seen through the projection."""
     b = projection.basis.to(logvar.dtype)  # [d, 2]

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from latentlab.core.data import DEFAULT_DATASET, Dataset, DataError, load_dataset
+from latentlab.core.latent import encode_in_batches
 from latentlab.core.models import LatentModel
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
 from latentlab.core.run_dir import CHECKPOINTS, METRICS, RunDir
@@ -488,11 +489,9 @@ class Session(QObject):
         complete = self._codes is not None and len(self._codes.train_index) == len(d.train_x)
         if self._codes is None or (self.state == "idle" and not complete):
             tr, te = np.arange(len(d.train_x)), np.arange(len(d.test_x))
-            self._codes = Codes(self._encode(d.train_x), self._encode(d.test_x), tr, te)
+            self._codes = Codes(encode_in_batches(self.snapshot, d.train_x),
+                                encode_in_batches(self.snapshot, d.test_x), tr, te)
         return self._codes
-
-    def _encode(self, x: torch.Tensor) -> np.ndarray:
-        return torch.cat([self.snapshot.encode(b) for b in x.split(4096)]).numpy()
 
     def set_selection(self, indices) -> None:
         self.selection = np.unique(np.asarray(indices, dtype=np.int64))
