@@ -45,10 +45,6 @@ class Group:
         dist.all_reduce(values, op=dist.ReduceOp.SUM)
         return values
 
-    def any(self, flag: bool, device: torch.device) -> bool:
-        """True everywhere when `flag` is true in any process (so all take the same branch)."""
-        return bool(self.all_sum(torch.tensor([float(flag)], device=device)).item() > 0)
-
     def barrier(self) -> None:
         dist.barrier()
 
