@@ -22,7 +22,7 @@ from latentlab.core.latent import encode_in_batches
 from latentlab.core.models import LatentModel
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
 from latentlab.core.run_dir import CHECKPOINTS, METRICS, RunDir
-from latentlab.core.training import EpochEvent, Trainer, TrainConfig, TrainResult
+from latentlab.core.training import EpochEvent, Trainer, TrainConfig, TrainResult, warm_optimizer
 from latentlab.gui.worker import Progress, TrainingThread, TrainingWorker, weights_copy
 
 
@@ -261,6 +261,10 @@ class Session(QObject):
         except ValueError as e:
             self._error(str(e))
             return False
+        # The first optimizer imports torch._dynamo (~1.6 s). Left to the training thread, that import can
+        # stall on the import lock while this thread imports too (seen in tests, a minute and more);
+        # done here, the thread finds it imported. The walkback pair does the same.
+        warm_optimizer()
         worker = TrainingWorker(trainer, trainer.config.epochs, max_steps, self._live_code_inputs())
         worker.progress.connect(self._on_progress)
         worker.epoch_done.connect(self._on_epoch)
