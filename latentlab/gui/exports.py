@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -24,6 +25,18 @@ def render_svg(widget: QWidget, path: Path) -> None:
     painter.end()
     if not path.exists():
         raise OSError("the SVG file was not written")
+
+
+def save_reporting(session, path, write: Callable[[], str]) -> bool:
+    """Run `write`, which writes `path` and returns what to tell the user; a file-system or value
+    error becomes "cannot write PATH: why" instead of an exception. Returns whether it wrote."""
+    try:
+        done = write()
+    except (OSError, ValueError) as e:
+        session.message.emit("error", f"cannot write {path}: {e}")
+        return False
+    session.message.emit("info", done)
+    return True
 
 
 def name_plot(view: pg.GraphicsView, name: str) -> pg.GraphicsView:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
-from latentlab.gui.exports import name_plot
+from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -389,17 +389,17 @@ class InterpolationPanel(QWidget):
         if path:
             self.export(path)
 
-    def export(self, path: str | Path) -> None:
+    def export(self, path: str | Path) -> bool:
         """The filmstrip as PNG, or the path (many more frames) as a GIF that plays back and forth."""
         path = Path(path)
-        try:
+
+        def write() -> str:
             if path.suffix.lower() == ".gif":
                 with torch.no_grad():
                     frames = self.session.snapshot.decode(self.path_at(torch.linspace(0, 1, 40)))
                 write_gif([grid_image(f[None], scale=4) for f in frames], path, self.sweep.value(), bounce=True)
             else:
                 save_image_grid(self.frames, path, nrow=len(self.frames))
-        except (OSError, ValueError) as e:
-            self.session.message.emit("error", f"cannot write {path}: {e}")
-            return
-        self.session.message.emit("info", f"exported {path.name}")
+            return f"exported {path.name}"
+
+        return save_reporting(self.session, path, write)

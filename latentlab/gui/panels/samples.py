@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSt
 
 from latentlab.core.images import save_image_grid, save_points_png
 
-from latentlab.gui.exports import name_plot
+from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -93,16 +93,15 @@ class SamplesPanel(QWidget):
         path = path or self.ask_png_path()
         if not path:
             return False
-        try:
+
+        def write() -> str:
             if d.kind == "image":
                 save_image_grid(s.sample(N_SAMPLES, seed=0), path)
             else:
                 save_points_png(s.sample(N_POINTS, seed=0), path, reference=d.test_x[:N_POINTS])
-        except (OSError, ValueError) as e:
-            self.session.message.emit("error", f"cannot write {path}: {e}")
-            return False
-        self.session.message.emit("info", f"saved the samples to {path}")
-        return True
+            return f"saved the samples to {path}"
+
+        return save_reporting(s, path, write)
 
     def redraw(self) -> None:
         self._dirty = False

@@ -37,7 +37,7 @@ from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import warm_optimizer
 from latentlab.core.images import write_gif
 from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_frames, chain_mmd_curve, train_walkback_pair
-from latentlab.gui.exports import name_plot
+from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.jobs import Job
 from latentlab.gui.session import Session
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
@@ -363,15 +363,14 @@ class WalkbackPanel(QWidget):
         path = path or self.ask_gif_path()
         if not path:
             return False
-        try:
+
+        def write() -> str:
             d = self.session.dataset
             frames = chain_frames(self.runs, self.names, d.test_x if d.kind == "points" else None)
             write_gif(frames, path, seconds=max(2.0, len(frames) / self.speed.value()))
-        except (OSError, ValueError) as e:
-            self.session.message.emit("error", f"cannot write {path}: {e}")
-            return False
-        self.session.message.emit("info", f"saved {len(frames)} chain steps to {path}")
-        return True
+            return f"saved {len(frames)} chain steps to {path}"
+
+        return save_reporting(self.session, path, write)
 
     # -- drawing -------------------------------------------------------------------------
     def _draw_density(self) -> None:
