@@ -54,7 +54,7 @@ def test_sample_grid_for_images(tmp_path):
     (["train", "--data", "ring8", "--latent-dim", "0", "--out", "/tmp/x.safetensors"], "latent_dim"),
     (["train", "--data", "ring8"], "--out FILE, --run-dir DIR, or both"),
     (["train", "--data", "ring8", "--run-dir", "/nonexistent/dir/run"], "does not exist"),
-    (["train", "--data", "ring8", "--run-dir", "/tmp", "--keep", "0"], "at least 1"),
+    (["train", "--data", "ring8", "--run-dir", "/tmp", "--keep", "0"], "run.keep (keep) must be in [1, 1000000], got 0"),
 ])
 def test_user_errors_are_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2

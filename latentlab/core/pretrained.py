@@ -7,7 +7,6 @@ the new metrics and hashes; `verify` checks a shipped file against its entry wit
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -17,7 +16,9 @@ from pathlib import Path
 import torch
 
 from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
-from latentlab.core.data import DataError
+from latentlab.core.data import DEFAULT_DATASET, DataError
+from latentlab.core.models.base import ModelConfig
+from latentlab.core.models.registry import DEFAULT_FAMILY
 from latentlab.core.recipes import dataset_from_record
 from latentlab.core.training import evaluate_model
 
@@ -54,16 +55,22 @@ class Pretrained:
             raise ValueError(f"{self.name}: its command must start with 'latentlab train'")
         return words[1:]
 
-    @property
-    def train_args(self) -> argparse.Namespace:
-        """The command as `latentlab train` reads it (its own parser, so its own defaults)."""
-        from latentlab.cli import build_parser
-
-        return build_parser().parse_args(self.argv)
+    def flag(self, name: str, default: str | None = None) -> str | None:
+        """The value of `--name` in the command (the schema's defaults apply where it is not given)."""
+        words = self.argv
+        for i, word in enumerate(words[:-1]):
+            if word == name:
+                return words[i + 1]
+            if word.startswith(name + "="):
+                return word.split("=", 1)[1]
+        return default
 
     @property
     def file_name(self) -> str:
-        return Path(self.train_args.out).name
+        out = self.flag("--out")
+        if not out:
+            raise ValueError(f"{self.name}: its command has no --out")
+        return Path(out).name
 
     def path(self, folder: Path | None = None) -> Path:
         return (folder or checkpoint_dir()) / self.file_name
@@ -114,16 +121,16 @@ def test_metrics(ckpt: Checkpoint) -> dict[str, float]:
     return {k: round(v, 6) for k, v in evaluate_model(ckpt.model, dataset.test_x).items()}
 
 
-def regenerate(entry: Pretrained, folder: Path | None = None) -> Pretrained:
-    """Train `entry` again with its command, record its metrics, hash and size; the updated entry."""
-    from latentlab.cli import main as cli_main
-
-    path = entry.path(folder)
+def regenerate_argv(entry: Pretrained, folder: Path | None = None) -> list[str]:
+    """The entry's `latentlab train` arguments, writing to its file in `folder` (the CLI runs them)."""
     argv = entry.argv
-    argv[argv.index("--out") + 1] = str(path)
-    code = cli_main(argv)
-    if code != 0:
-        raise RuntimeError(f"{entry.name}: '{entry.command}' failed with status {code}")
+    argv[argv.index("--out") + 1] = str(entry.path(folder))
+    return argv
+
+
+def record(entry: Pretrained, folder: Path | None = None) -> Pretrained:
+    """The entry updated with its freshly trained file's metrics, hash and size."""
+    path = entry.path(folder)
     return Pretrained(entry.name, entry.title, entry.description, entry.command,
                       test_metrics(load_checkpoint(path)), file_sha256(path), path.stat().st_size)
 
@@ -142,8 +149,9 @@ def verify(entry: Pretrained, folder: Path | None = None) -> list[str]:
         ckpt = load_checkpoint(path)
     except CheckpointError as e:
         return problems + [str(e)]
-    args = entry.train_args
-    asked = {"family": args.model, "dataset": args.data, "latent_dim": args.latent_dim}
+    latent_default = ModelConfig.__dataclass_fields__["latent_dim"].default  # the train command's defaults
+    asked = {"family": entry.flag("--model", DEFAULT_FAMILY), "dataset": entry.flag("--data", DEFAULT_DATASET),
+             "latent_dim": int(entry.flag("--latent-dim", str(latent_default)) or latent_default)}
     found = {"family": ckpt.model.family, "dataset": ckpt.dataset.get("name"),
              "latent_dim": ckpt.meta["config"].get("latent_dim")}
     problems += [f"{path.name}: {k} is {found[k]!r}, its command asked for {v!r}"

@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
+
+from latentlab.core.settings import setting
 
 METRICS = "metrics.jsonl"
 CHECKPOINTS = "checkpoints"
 _CHECKPOINT_NAME = re.compile(r"^step-(\d+)\.safetensors$")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How `latentlab train --run-dir` records a run."""
+
+    log_every: int = setting(10, label="Log every", minimum=1, maximum=1_000_000, unit="steps",
+                             help="Average the train terms over this many steps per metrics line")
+    checkpoint_every: int = setting(1, label="Checkpoint every", minimum=1, maximum=1_000_000, unit="epochs",
+                                    help="A rolling checkpoint every this many epochs")
+    keep: int = setting(3, label="Keep", minimum=1, maximum=1_000_000, help="How many rolling checkpoints to keep")
 
 
 class RunDirError(ValueError):

@@ -10,7 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 from torch import Tensor
@@ -18,18 +18,28 @@ from torch import Tensor
 from latentlab.core.data import Dataset
 from latentlab.core.distributed import Group, data_parallel
 from latentlab.core.models import LatentModel
+from latentlab.core.settings import setting
 
 EVAL_BATCH = 1000
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 20
-    batch_size: int = 128
-    lr: float = 1e-3
-    seed: int = 0
-    device: str = "auto"  # auto picks CUDA, then MPS, then the CPU
-    threads: int | None = None  # torch CPU threads; None leaves torch's default
+    epochs: int = setting(20, label="Epochs per run", minimum=1, maximum=1_000_000,
+                          help="Epochs to train each time Start is pressed (the train command: in all)")
+    batch_size: int = setting(128, label="Batch size", minimum=1, maximum=65536, unit="examples",
+                              fixed_why="the data order of a run is fixed when it starts: stop, then change it",
+                              help="Examples per optimisation step")
+    lr: float = setting(1e-3, label="Learning rate", minimum=1e-9, maximum=1e4, live=True,
+                        help="Adam's learning rate")
+    seed: int = setting(0, label="Seed", minimum=0, maximum=2**31 - 1,
+                        fixed_why="it seeds a run when the run starts",
+                        help="Seeds the weights of a new model, the data order and the noise")
+    device: str = setting("auto", label="Device", fixed_why="the model moves to its device when a run starts",
+                          help="auto (CUDA, then MPS, then the CPU), cpu, cuda, cuda:N or mps")
+    threads: int | None = setting(None, label="CPU threads", kind="int", minimum=1, maximum=1024, optional=True,
+                                  fixed_why="torch's thread pool is set when a run starts",
+                                  help="torch CPU threads for training (default: torch's choice)")
 
     def problems(self) -> list[str]:
         out = []
@@ -176,6 +186,7 @@ class Trainer:
         self._resume = threading.Event()
         self._resume.set()
         self._stop = threading.Event()
+        self._step_while_paused = threading.Event()
         self._between_steps: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._last_good = [p.detach().clone() for p in self.model.parameters()]
         self._rate = 0.0
@@ -209,6 +220,22 @@ class Trainer:
     def stop(self) -> None:
         self._stop.set()
         self._resume.set()
+
+    def step_once(self) -> None:
+        """While paused: take exactly one step, then stay paused."""
+        self._step_while_paused.set()
+
+    def set_live(self, name: str, value) -> None:
+        """Change a live setting (the schema marks them) before the next step: "lr" or a model config
+        field such as beta. Called from another thread, it is applied between two steps."""
+        def apply() -> None:
+            if name == "lr":
+                self.config = replace(self.config, lr=float(value))
+                for group in self.optimizer.param_groups:
+                    group["lr"] = float(value)
+            else:
+                self.model.reconfigure(**{name: value})
+        self.call_soon(apply)
 
     @property
     def paused(self) -> bool:
@@ -347,6 +374,9 @@ class Trainer:
                 return TrainResult("stopped", f"took {max_steps} step(s)", self.step, self.epoch, test)
             while not self._resume.wait(0.05):
                 self._run_pending()  # a paused trainer still serves saves
+                if self._step_while_paused.is_set() or self._stop.is_set():
+                    break
+            self._step_while_paused.clear()
             self._run_pending()
             if self._stop.is_set():
                 return TrainResult("stopped", f"stopped at step {self.step}", self.step, self.epoch, test)

@@ -46,17 +46,19 @@ def create_application():
 def initial_state(window, args: argparse.Namespace) -> None:
     """Checkpoint, else the dataset/model asked for, else the last ones used, else the built-in default."""
     from latentlab.core.data import DEFAULT_DATASET
-    from latentlab.gui.session import ModelSettings
+    from latentlab.core.settings import SettingError
+    from latentlab.state.model_settings import ModelSettings
 
     session, settings = window.session, window.settings
     if getattr(args, "checkpoint", None):
         if session.open_checkpoint(args.checkpoint):
             return
-    family = getattr(args, "model", None) or settings.value("last/family", "vae")
-    session.model_settings = ModelSettings(family=str(family))
-    for name in ("latent_dim", "beta"):
-        if getattr(args, name, None) is not None:
-            session.model_settings = replace(session.model_settings, **{name: getattr(args, name)})
+    family = str(getattr(args, "model", None) or settings.value("last/family", "vae"))
+    try:
+        session.model_settings = ModelSettings(family=family, **model_values(args))
+    except SettingError as e:
+        print(f"latentlab: {e}", file=sys.stderr)
+        session.model_settings = ModelSettings()
     name = getattr(args, "data", None) or settings.value("last/dataset", DEFAULT_DATASET)
     folder = getattr(args, "data_dir", None) or settings.value("last/folder", None)
     if not session.set_dataset(str(name), folder):
@@ -66,52 +68,45 @@ def initial_state(window, args: argparse.Namespace) -> None:
 
 def open_lesson(window, args: argparse.Namespace) -> None:
     """--lesson N [--step K]: the Lessons dock in front, that step set up."""
-    lesson = getattr(args, "lesson", None)
-    if lesson is None:
+    lesson = dict(view_settings(args)).get("window.lesson") or getattr(args, "lesson", None)
+    if not lesson:
         return
     window.docks["lessons"].show()
     window.docks["lessons"].raise_()
-    if not window.lessons.go(lesson - 1, getattr(args, "step", 1) - 1):
-        print(f"latentlab: there is no lesson {lesson}, step {getattr(args, 'step', 1)} "
+    step = dict(view_settings(args)).get("window.step") or getattr(args, "step", 1) or 1
+    if not window.lessons.go(lesson - 1, step - 1):
+        print(f"latentlab: there is no lesson {lesson}, step {step} "
               f"({len(window.lessons.lessons)} lessons)", file=sys.stderr)
 
 
+def model_values(args: argparse.Namespace) -> dict:
+    """The model.* values of --set (and of the --latent-dim and --beta aliases), for the first model."""
+    values = {}
+    for name, value in view_settings(args):
+        if name.startswith("model.") and name != "model.family":
+            values[name.split(".", 1)[1]] = value
+    return values
+
+
+def view_settings(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """--set NAME=VALUE, in order, already checked by the command line's parser."""
+    return list(getattr(args, "settings", None) or [])
+
+
 def prepare_view(window, args: argparse.Namespace) -> None:
-    """Overlays, a decoded point, a panel in front, an interpolation: as a user would set them up."""
-    import torch
+    """The --set values of the panels and the window, applied in order as a user would set them."""
+    from latentlab.core.settings import SettingError
 
-    from latentlab.gui.panels.interpolation import Anchor
-
-    overlays, focus = getattr(args, "overlays", None) or [], getattr(args, "focus", None)
-    panel = getattr(args, "panel", None)
-    if panel:
-        if panel in window.docks:
-            window.show_panel(panel)
-        else:
-            print(f"latentlab: unknown panel {panel!r}; known: {', '.join(window.docks)}", file=sys.stderr)
-    if getattr(args, "compare", None):
-        window.interpolation.choose_checkpoint = lambda: args.compare
-        window.interpolation.choose_comparison()
-    if getattr(args, "mmd_test", False):
-        window.mmd.recompute(force=True)
-        window.mmd.run_permutation_test_now()
-    if getattr(args, "walkback_pair", False):
-        window.walkback.train_pair_now()
-    if getattr(args, "chain_steps", 0):
-        window.walkback.reset(force=True)
-        window.walkback.advance(args.chain_steps)
-    for index in getattr(args, "interpolate", None) or []:
-        window.interpolation.add_anchor(Anchor(index=index))
-    unknown = set(overlays) - set(window.scatter.overlay)
-    if unknown:
-        print(f"latentlab: unknown overlay(s) {', '.join(sorted(unknown))}; "
-              f"known: {', '.join(window.scatter.overlay)}", file=sys.stderr)
-    for name in overlays:
-        if name in window.scatter.overlay:
-            window.scatter.overlay[name].setChecked(True)
+    for name, value in view_settings(args):
+        if name.startswith(("model.", "data.")):
+            continue  # the model and its data are set up first (initial_state)
+        if name in ("walkback.t", "mmd.test"):
+            window.show_panel(name.split(".")[0])  # chains and tests are computed on screen
+        try:
+            window.state.set(name, value)
+        except SettingError as e:
+            print(f"latentlab: {e}", file=sys.stderr)
     window.scatter.redraw()
-    if focus and window.scatter.projection is not None:
-        window.scatter.decode_at_plane(torch.tensor([focus[:2]], dtype=torch.float32))
 
 
 def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argparse.Namespace | None = None) -> int:
@@ -173,8 +168,9 @@ def run_app(args: argparse.Namespace) -> int:
     use_gui_thread_for_small_work()
     window = MainWindow()
     window.session.train_config = replace(window.session.train_config, threads=training_threads())
-    if getattr(args, "theme", None):
-        window.set_theme(args.theme)
+    for name, value in view_settings(args):
+        if name.startswith("train."):
+            window.state.set(name, value)
     initial_state(window, args)
     if getattr(args, "follow", None) and not window.follow_run(args.follow):
         print(f"latentlab: {window.banner.text}", file=sys.stderr)
@@ -183,6 +179,8 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     app.processEvents()  # the docks get their sizes before a lesson arranges them
     open_lesson(window, args)
+    if not getattr(args, "screenshot", None):
+        prepare_view(window, args)
     if getattr(args, "screenshot", None):
         window.ask_save_on_close = lambda: QMessageBox.Discard  # nobody is there to answer
         window.remember_layout = False

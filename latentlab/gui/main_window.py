@@ -37,7 +37,10 @@ from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.pretrained_dialog import PretrainedDialog
-from latentlab.gui.session import Session
+from latentlab.gui.run_follower import RunFollower
+from latentlab.gui.worker import MainThreadPost, ThreadRun
+from latentlab.state.app import AppState
+from latentlab.state.session import Session
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
@@ -70,11 +73,13 @@ def app_settings() -> QSettings:
 
 
 class MainWindow(WindowExports, QMainWindow):
-    def __init__(self, session: Session | None = None, settings: QSettings | None = None):
+    def __init__(self, state: AppState | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("latentlab")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowNestedDocks | QMainWindow.AllowTabbedDocks)
-        self.session = session or Session(self)
+        self._post = MainThreadPost()
+        self.state = state or AppState(Session(runner=ThreadRun, follower_factory=RunFollower, post=self._post))
+        self.session = self.state.session
         self.settings = settings or app_settings()
         # Dialogs are attributes so tests (and --screenshot) can answer them without a human.
         self.ask_save_on_close: Callable[[], QMessageBox.StandardButton] = self._ask_save_on_close
@@ -88,8 +93,8 @@ class MainWindow(WindowExports, QMainWindow):
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
         self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
-        self.banner = MessageBanner()
-        self.scatter = LatentScatterPanel(self.session)
+        self.banner = MessageBanner(self.state.banner)
+        self.scatter = LatentScatterPanel(self.session, self.state.scatter)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -97,15 +102,14 @@ class MainWindow(WindowExports, QMainWindow):
         layout.addWidget(self.scatter, 1)
         self.setCentralWidget(central)
 
-        self.model_data = ModelDataPanel(self.session)
+        self.model_data = ModelDataPanel(self.state)
         self.training = TrainingPanel(self.session)
-        self.curves = LossCurvesPanel(self.session)
+        self.curves = LossCurvesPanel(self.session, self.state.curves)
         self.decoder = DecoderPanel(self.session)
         self.samples = SamplesPanel(self.session)
-        self.interpolation = InterpolationPanel(self.session)
-        self.walkback = WalkbackPanel(self.session)
-        self.mmd = MMDPanel(self.session)
-        self.mmd.extra_models = self.walkback.pair_models
+        self.interpolation = InterpolationPanel(self.session, self.state.interpolation)
+        self.walkback = WalkbackPanel(self.session, self.state.walkback)
+        self.mmd = MMDPanel(self.session, self.state.mmd, self.state.leaderboard, self.walkback.pair_models)
         self.lessons = LessonsPanel(lambda step: apply_step(self, step))
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
@@ -135,8 +139,10 @@ class MainWindow(WindowExports, QMainWindow):
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._system_scheme_changed)
-        self.session.message.connect(self.banner.show_message)
         self.session.message.connect(lambda level, text: self.statusBar().showMessage(text, 8000))
+        self.state.window.events.panel.connect(lambda key: key and self.show_panel(key))
+        self.state.window.events.floating.connect(self._float_panels)
+        self.state.window.events.theme.connect(lambda theme: self.set_theme(theme))
         self.session.progress.connect(self._show_progress)
         self.session.model_changed.connect(self._show_model)
         self.session.state_changed.connect(self._show_model)
@@ -161,6 +167,9 @@ class MainWindow(WindowExports, QMainWindow):
     def show_panel(self, key: str) -> None:
         """Bring a dock to the front and widen its side of the window to the panel's natural width
         (at most 60% of the window), so a wide panel is not shown squeezed."""
+        if key in ("mmd", "leaderboard"):  # two tabs of one dock
+            self.mmd.show_tab(key)
+            key = "mmd"
         dock = self.docks[key]
         dock.show()
         dock.raise_()
@@ -179,6 +188,13 @@ class MainWindow(WindowExports, QMainWindow):
         dock.setGeometry(frame.x() + int(frame.width() * 0.3), frame.y() + 60,
                          int(frame.width() * 0.68), int(frame.height() * 0.85))
         self.floated_panels.add(key)
+
+    def _float_panels(self, keys: frozenset[str]) -> None:
+        """window.floating: exactly these docks float large over the window (others go back)."""
+        self.dock_floated_panels(keep=set(keys))
+        for key in sorted(set(keys) - self.floated_panels):
+            self.show_panel(key)
+            self.float_panel(key)
 
     def dock_floated_panels(self, keep: set[str] = frozenset()) -> None:
         """Put docks floated by float_panel back in the window, except those in `keep`."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from latentlab.core.run_dir import MetricsReader, RunDir
-from latentlab.gui.session import LossHistory
+from latentlab.state.history import LossHistory
 
 POLL_MS = 1000
 
@@ -20,7 +20,7 @@ class RunFollower(QObject):
     status_changed = Signal(str)
 
     def __init__(self, session, run: RunDir, interval_ms: int = POLL_MS):
-        super().__init__(session)
+        super().__init__()
         self.session, self.run = session, run
         self.reader = MetricsReader(run.metrics_path)
         self.history = LossHistory()

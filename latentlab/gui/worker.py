@@ -9,31 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult
+from latentlab.core.training import StepEvent, Trainer, TrainResult
+from latentlab.state.run import Progress, RunCallbacks, weights_copy
 
 PROGRESS_INTERVAL_S = 0.1
 SNAPSHOT_INTERVAL_S = 0.25
 CODES_INTERVAL_S = 1.0  # the latent scatter's points, encoded here so the GUI thread never has to
-
-
-@dataclass(frozen=True)
-class Progress:
-    step: int
-    epoch: int
-    progress: float  # fraction of this run done, 0..1
-    terms: dict[str, float]  # mean over the steps since the last report
-    samples_per_s: float
-    eta_s: float
-
-
-def weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
 class TrainingWorker(QObject):
@@ -150,3 +136,72 @@ class TrainingThread:
     def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
         self.worker.trainer.stop()
         return self.thread.wait(timeout_ms)
+
+
+class _Receiver(QObject):
+    """Lives in the GUI thread, so the worker's signals arrive here queued, and hands them to the session."""
+
+    def __init__(self, callbacks: RunCallbacks, on_finished):
+        super().__init__()
+        self.callbacks, self.on_finished = callbacks, on_finished
+
+    @Slot(object, object)
+    def progress(self, _worker, p) -> None:
+        self.callbacks.progress(p)
+
+    @Slot(object, object)
+    def epoch(self, _worker, e) -> None:
+        self.callbacks.epoch(e)
+
+    @Slot(object, object, object)
+    def snapshot(self, _worker, weights, codes) -> None:
+        self.callbacks.snapshot(weights, codes)
+
+    @Slot(object, object)
+    def finished(self, _worker, result) -> None:
+        self.on_finished(result)
+
+
+class ThreadRun:
+    """The window's runner (state.run.Runner): a run in a QThread whose reports reach the GUI thread."""
+
+    def __init__(self, trainer: Trainer, epochs: int | None, max_steps: int | None, code_inputs,
+                 callbacks: RunCallbacks):
+        self.worker = TrainingWorker(trainer, epochs, max_steps, code_inputs)
+        self.thread = TrainingThread(self.worker)
+        self.receiver = _Receiver(callbacks, self._finished)
+        self.callbacks = callbacks
+        self.worker.progress.connect(self.receiver.progress)
+        self.worker.epoch_done.connect(self.receiver.epoch)
+        self.worker.snapshot.connect(self.receiver.snapshot)
+        self.worker.finished.connect(self.receiver.finished)
+
+    def _finished(self, result: TrainResult) -> None:
+        self.thread.thread.wait(5000)
+        self.callbacks.finished(result)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop_and_wait(self, timeout_ms: int) -> bool:
+        return self.thread.stop_and_wait(timeout_ms)
+
+    def snapshot_received(self) -> None:
+        self.worker.snapshot_received()
+
+
+class MainThreadPost(QObject):
+    """Session.post for the window: a function from any thread is run in the GUI thread (queued)."""
+
+    _call = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self._call.connect(self._run, Qt.QueuedConnection)
+
+    @Slot(object)
+    def _run(self, fn) -> None:
+        fn()
+
+    def __call__(self, fn) -> None:
+        self._call.emit(fn)

@@ -5,7 +5,7 @@ import csv
 import pytest
 from PIL import Image
 
-from latentlab.gui.session import ModelSettings
+from latentlab.state.model_settings import ModelSettings
 
 
 def test_every_plot_in_the_window_exports_as_png_and_svg(window, tmp_path):

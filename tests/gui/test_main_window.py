@@ -185,7 +185,7 @@ def test_close_during_training_stops_the_thread(window, qtbot):
     set_epochs(window, 10_000)
     s.start()
     qtbot.waitUntil(lambda: s.trainer.step > 2, timeout=10_000)
-    thread = s._run.thread
+    thread = s._run.thread.thread  # the QThread of the ThreadRun
     assert window.close()
     assert not thread.isRunning() and s.state == "idle"
 

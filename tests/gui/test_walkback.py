@@ -6,7 +6,7 @@ import torch
 
 from latentlab.core.models.dae import DenoisingAutoencoder
 from latentlab.core.walkback import chain_mmd_curve
-from latentlab.gui.session import ModelSettings
+from latentlab.state.model_settings import ModelSettings
 from tests.gui.conftest import wait_idle
 
 

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from latentlab.core.settings import setting
+
 LossTerms = dict[str, Tensor]  # named scalar tensors; always has "total"
 LIKELIHOODS = ("bernoulli", "gaussian")
 ARCHS = ("mlp", "conv")
@@ -25,9 +27,14 @@ class ModelConfig:
     """Architecture shared by all families; families subclass it to add their own settings."""
 
     data_shape: tuple[int, ...]
-    latent_dim: int = 2
-    hidden: tuple[int, ...] = (512, 256)
-    arch: str = "mlp"
+    latent_dim: int = setting(2, label="Latent size", minimum=1, maximum=512,
+                              help="Size of the latent code z; 2 is drawn as it is, more through a projection")
+    hidden: tuple[int, ...] = setting((512, 256), label="Hidden sizes", minimum=1, maximum=65536, optional=True,
+                                      user_default=None,
+                                      help="Hidden layer sizes, e.g. 512,256; default: 512,256 for images, "
+                                           "128,128 for points")
+    arch: str = setting("mlp", label="Architecture", choices=ARCHS,
+                        help="mlp: fully connected; conv: a small conv net (28x28 greyscale images only)")
     likelihood: str = "bernoulli"  # bernoulli for images in [0, 1]; gaussian for real-valued data
     obs_sigma: float = 0.1  # standard deviation of the gaussian likelihood
 
@@ -117,6 +124,10 @@ class LatentModel(nn.Module):
     @property
     def device(self) -> torch.device:
         return next(self.parameters()).device
+
+    def reconfigure(self, **changes: Any) -> None:
+        """New values for config fields that do not change the network (the schema's live settings)."""
+        self.config = dataclasses.replace(self.config, **changes)
 
     def can(self, capability: str) -> bool:
         return capability not in self.missing

@@ -21,18 +21,29 @@ from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, Corruption, make_
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig, reconstruction_nll
 from latentlab.core.models.nets import make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
+from latentlab.core.settings import setting
 
 LOG_SIGMA_RANGE = (-7.0, 2.0)
 
 
 @dataclass(frozen=True)
 class DAEConfig(ModelConfig):
-    corruption: str = "gaussian"  # one of corruption.CORRUPTIONS
-    noise: float = 0.2  # the corruption's strength: sigma, or the fraction of pixels hit
-    walkback: int = 0  # extra walkback steps per example (0: plain denoising training)
-    walkback_p: float = 1.0  # probability of taking each further walkback step
-    learn_sigma: bool = True  # points: P(x | x~) is a Gaussian with a learned per-input sigma
-    chain_steps: int = 100  # steps sample() runs its chain from noise
+    corruption: str = setting("gaussian", label="Corruption", choices=tuple(CORRUPTIONS),
+                              choice_labels=tuple(c.description for c in CORRUPTIONS.values()),
+                              help="The corruption process C(x~|x) the DAE learns to undo "
+                                   "(salt-and-pepper and masking are for images)")
+    noise: float = setting(0.2, label="Corruption level", minimum=0, maximum=10, live=True,
+                           help="The corruption's strength: sigma of the Gaussian noise, or the fraction of "
+                                "pixels hit")
+    walkback: int = setting(0, label="Walkback steps", minimum=0, maximum=20, live=True,
+                            help="Extra corrupted samples per example from the model's own chain (0: plain "
+                                 "denoising)")
+    walkback_p: float = setting(1.0, label="Walkback continue p", minimum=0, maximum=1, live=True,
+                                help="Probability of taking each further walkback step")
+    learn_sigma: bool = setting(True, label="Learn σ",
+                                help="Points: P(x|x~) is a Gaussian with a learned per-input σ (off: fixed σ)")
+    chain_steps: int = setting(100, label="Sampling chain steps", minimum=1, maximum=10000, live=True,
+                               help="Steps the sampling chain runs from noise when the model is sampled")
 
     def problems(self) -> list[str]:
         out = super().problems()
@@ -87,6 +98,10 @@ class DenoisingAutoencoder(LatentModel):
         self.register_buffer("data_high", torch.full(config.data_shape, math.nan))
 
     # -- P(x | x~) ---------------------------------------------------------------------
+    def reconfigure(self, **changes) -> None:
+        super().reconfigure(**changes)
+        self.corruption = make_corruption(self.config.corruption, self.config.noise)
+
     def _conditional(self, x_tilde: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits (bernoulli) or means (gaussian) of P(x | x~), and log sigma where it is learned."""
         raw = self.decoder(self.encoder(x_tilde))

@@ -18,6 +18,7 @@ from latentlab.core.models.autoencoder import DecoderMixin
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig
 from latentlab.core.models.nets import mlp, make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
+from latentlab.core.settings import setting
 
 NOISES = ("uniform", "gaussian")
 BANDWIDTH_RULES = ("multi", "median")
@@ -34,8 +35,13 @@ def batch_mmd2(generated: Tensor, data: Tensor, rule: str) -> Tensor:
 
 @dataclass(frozen=True)
 class MMDNetConfig(ModelConfig):
-    noise_dist: str = "uniform"  # the generator's input: uniform on [-1, 1]^d, or N(0, I)
-    bandwidth: str = "multi"  # "multi": several fractions of the median distance; "median": the median alone
+    noise_dist: str = setting("uniform", label="Generator noise", choices=NOISES,
+                              choice_labels=("uniform on [-1, 1]", "Gaussian N(0, I)"),
+                              help="The noise the generator maps to data: uniform on [-1, 1]^d, or N(0, I)")
+    bandwidth: str = setting("multi", label="MMD bandwidths", choices=BANDWIDTH_RULES,
+                             choice_labels=("several (× median)", "median heuristic"),
+                             help="Kernel widths of the MMD loss: several fractions of the batch's median "
+                                  "distance, or the median alone")
 
     def problems(self) -> list[str]:
         out = super().problems()
@@ -77,7 +83,8 @@ class MMDNet(NoiseMixin, DecoderMixin, LatentModel):
 
 @dataclass(frozen=True)
 class GMMNAEConfig(MMDNetConfig):
-    noise_dim: int = 10  # the generator's input; latent_dim is the autoencoder's code size
+    noise_dim: int = setting(10, label="Noise size", minimum=1, maximum=512,
+                             help="GMMN+AE: the generator's noise dimension (the latent size is the AE's code)")
 
     def problems(self) -> list[str]:
         out = super().problems()

@@ -14,13 +14,15 @@ from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig
 from latentlab.core.models.nets import make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
 from latentlab.core.models.vae import GaussianEncoderMixin
+from latentlab.core.settings import setting
 
 BASE_BANDWIDTHS = (0.2, 0.5, 1.0, 2.0, 5.0)  # times sqrt(latent_dim), the scale of N(0, I) distances
 
 
 @dataclass(frozen=True)
 class MMDVAEConfig(ModelConfig):
-    mmd_weight: float = 100.0
+    mmd_weight: float = setting(100.0, label="MMD weight", minimum=0, maximum=100000, live=True,
+                                help="Weight of the MMD² term between the batch's codes and N(0, I) samples")
 
     def problems(self) -> list[str]:
         out = super().problems()

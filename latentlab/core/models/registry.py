@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 MODEL_FAMILIES: dict[str, type] = {}
+DEFAULT_FAMILY = "vae"
 
 
 def register_model(cls: type) -> type:

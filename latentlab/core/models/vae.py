@@ -11,14 +11,17 @@ from latentlab.core.models.autoencoder import DecoderMixin
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig
 from latentlab.core.models.nets import make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
+from latentlab.core.settings import setting
 
 LOGVAR_RANGE = (-20.0, 10.0)  # keeps exp(logvar) finite without touching sensible values
 
 
 @dataclass(frozen=True)
 class VAEConfig(ModelConfig):
-    beta: float = 1.0  # weight of KL(q(z|x) || N(0, I)); 0 gives reconstruction only
-    recon_weight: float = 1.0  # 0 gives the KL term alone
+    beta: float = setting(1.0, label="β (KL weight)", minimum=0, maximum=1000, live=True,
+                          help="Weight of KL(q(z|x) ‖ N(0, I)); 0 gives reconstruction only")
+    recon_weight: float = setting(1.0, label="Reconstruction weight", minimum=0, maximum=1000, live=True,
+                                  help="Weight of the reconstruction term; 0 gives the KL term alone")
 
     def problems(self) -> list[str]:
         out = super().problems()

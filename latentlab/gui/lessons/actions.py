@@ -1,37 +1,37 @@
-"""What a lesson step's setup lines do to the application, one function per key.
+"""What a lesson step's setup lines do: set settings of the schema, or carry out one of a few commands.
 
-Each action takes the main window and the line's value, and raises ValueError with a message a
-teacher can act on. Steps apply their lines in file order, so a `dataset` line comes before
-a `model` line that should use it.
+A line is `NAME: VALUE`. NAME is a setting's dotted name (`scatter.overlays: prior`, `mmd.kernel: imq`,
+`latentlab settings` lists them), an older short key that stands for one (ALIASES), or a command
+(COMMANDS: load data, open a checkpoint, build a model, train, select, decode a point). Settings go
+through the window's state models, never through another panel's widgets. Lines apply in file order,
+so a `dataset` line comes before a `model` line that should use it. A line that does not fit raises
+ValueError with a message a teacher can act on.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 import torch
 
-from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.pretrained import shipped_path
+from latentlab.core.settings import SettingError
 from latentlab.gui.lessons.text import Step
-from latentlab.gui.panels.interpolation import Anchor
-from latentlab.gui.session import ModelSettings
+from latentlab.state.model_settings import ModelSettings
+from latentlab.state.schema import lookup, schema
+
+# Short keys of earlier lesson files, each the setting it stands for (a value may need translating).
+ALIASES: dict[str, str] = {
+    "overlays": "scatter.overlays", "kde_width": "scatter.kde_width", "interpolate": "interpolation.examples",
+    "walkback_pair": "walkback.pair", "chains": "walkback.t", "chain_start": "walkback.start",
+    "mmd_add": "mmd.models", "mmd_space": "mmd.space", "mmd_kernel": "mmd.kernel", "mmd_metric": "mmd.metric",
+    "mmd_bandwidth": "mmd.bandwidth", "mmd_n": "mmd.n", "mmd_test": "mmd.test", "panel": "window.panel",
+    "float_panel": "window.floating",
+}
 
 
 def _names(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def _numbers(value: str, count: int | None = None) -> list[float]:
-    try:
-        numbers = [float(v) for v in _names(value)]
-    except ValueError:
-        raise ValueError(f"expected numbers separated by commas, got {value!r}") from None
-    if count is not None and len(numbers) != count:
-        raise ValueError(f"expected {count} numbers, got {value!r}")
-    return numbers
 
 
 def dataset(window, value: str) -> None:
@@ -48,13 +48,18 @@ def checkpoint(window, value: str) -> None:
 def model(window, value: str) -> None:
     """`vae, beta=0, latent_dim=2`: a new, untrained model of that family and settings."""
     family, *pairs = _names(value)
-    settings = ModelSettings(family=family)
+    values = {}
     for pair in pairs:
         key, _, raw = (part.strip() for part in pair.partition("="))
-        if key == "family" or key not in ModelSettings.__dataclass_fields__:
-            raise ValueError(f"no model setting called {key!r}")
-        default = getattr(settings, key)  # numbers are read as the type of the default
-        settings = replace(settings, **{key: type(default)(float(raw)) if isinstance(default, (int, float)) else raw})
+        name = key if key.startswith("model.") else f"model.{key}"
+        try:
+            values[name.split(".", 1)[1]] = lookup(name).parse(raw)
+        except SettingError as e:
+            raise ValueError(str(e)) from None
+    try:
+        settings = ModelSettings(family, **values)
+    except SettingError as e:
+        raise ValueError(str(e)) from None
     if not window.session.configure_model(settings):
         raise ValueError(f"cannot build the model {value!r}")
 
@@ -67,46 +72,12 @@ def train(window, value: str) -> None:
     n, unit = int(match.group(1)), match.group(2)
     session = window.session
     if unit.startswith("epoch"):
-        session.train_config = replace(session.train_config, epochs=n)
-        window.model_data.epochs.setValue(n)
+        window.state.set("train.epochs", n)
         started = session.start()
     else:
         started = session.start(max_steps=n)
     if not started:
         raise ValueError("training could not start")
-
-
-def panel(window, value: str) -> None:
-    """Bring these docks to the front; the first named ends on top of its tab group."""
-    names = _names(value)
-    unknown = [n for n in names if n not in window.docks]
-    if unknown:
-        raise ValueError(f"no panel {unknown[0]!r}; known: {', '.join(window.docks)}")
-    for name in reversed(names):
-        window.show_panel(name)
-
-
-def float_panel(window, value: str) -> None:
-    """Float this dock large over the window's right side: for panels too wide to read docked."""
-    panel(window, value)
-    for name in _names(value):
-        window.float_panel(name)
-
-
-def overlays(window, value: str) -> None:
-    """Exactly these latent overlays on (the others off); `none` clears them."""
-    names = [] if value.strip() == "none" else _names(value)
-    unknown = [n for n in names if n not in window.scatter.overlay]
-    if unknown:
-        raise ValueError(f"no overlay {unknown[0]!r}; known: {', '.join(window.scatter.overlay)}")
-    for name, box in window.scatter.overlay.items():
-        box.setChecked(name in names)
-    window.scatter.redraw()
-
-
-def kde_width(window, value: str) -> None:
-    window.scatter.kde_scale.setValue(_numbers(value, 1)[0])
-    window.scatter.redraw()
 
 
 def select(window, value: str) -> None:
@@ -121,62 +92,18 @@ def select(window, value: str) -> None:
     n, label = int(match.group(1)), int(match.group(2))
     rows = torch.nonzero(session.dataset.train_y == label).flatten()[:n]
     session.set_selection(rows.numpy())
-    window.scatter.redraw()
 
 
 def focus(window, value: str) -> None:
     """Decode this latent point, as a click in the scatter would."""
-    point = _numbers(value)
+    try:
+        point = [float(v) for v in _names(value)]
+    except ValueError:
+        raise ValueError(f"expected numbers separated by commas, got {value!r}") from None
     session = window.session
     if session.snapshot is None or len(point) != session.snapshot.latent_dim:
         raise ValueError(f"the model's codes have {getattr(session.snapshot, 'latent_dim', 0)} numbers, got {value!r}")
     session.set_focus(torch.tensor(point))
-
-
-def interpolate(window, value: str) -> None:
-    """Interpolate between these training examples (indices), replacing any path."""
-    window.interpolation.clear()
-    for index in _numbers(value):
-        window.interpolation.add_anchor(Anchor(index=int(index)))
-
-
-def walkback_pair(window, value: str) -> None:
-    """`without, with`: two pretrained DAEs become the walkback dock's pair."""
-    names = _names(value)
-    if len(names) != 2:
-        raise ValueError(f"walkback_pair names two pretrained DAEs, got {value!r}")
-    try:
-        models = [load_checkpoint(shipped_path(n)).model for n in names]
-    except CheckpointError as e:
-        raise ValueError(str(e)) from None
-    window.walkback.use_pair(*models, note=f"pretrained pair: {names[0]} and {names[1]}")
-
-
-def chains(window, value: str) -> None:
-    """Start the chains afresh and run them this many steps."""
-    window.walkback.reset(force=True)
-    window.walkback.advance(int(_numbers(value, 1)[0]))
-
-
-def chain_start(window, value: str) -> None:
-    _choose(window.walkback.start, value.strip(), "chain start")
-
-
-def mmd_add(window, value: str) -> None:
-    """Add pretrained models to the MMD dock's sample sources."""
-    for name in _names(value):
-        if not window.mmd.add_model(str(shipped_path(name)), name=name):
-            raise ValueError(f"cannot add {name}: {window.mmd.message.text()}")
-
-
-def _choose(box, value: str, what: str) -> None:
-    index = box.findData(value)
-    if index < 0:
-        index = box.findText(value)
-    if index < 0:
-        known = ", ".join(str(box.itemData(i) or box.itemText(i)) for i in range(box.count()))
-        raise ValueError(f"no {what} {value!r}; known: {known}")
-    box.setCurrentIndex(index)
 
 
 def mmd_sets(window, value: str) -> None:
@@ -184,49 +111,43 @@ def mmd_sets(window, value: str) -> None:
     names = _names(value)
     if len(names) != 2:
         raise ValueError(f"mmd_sets names two sources, got {value!r}")
-    for box, name in zip(window.mmd.sources, names):
-        _choose(box, name, "sample source")
-    window.mmd.recompute(force=True)
+    window.state.set("mmd.a", names[0])
+    window.state.set("mmd.b", names[1])
 
 
-def mmd_space(window, value: str) -> None:
-    _choose(window.mmd.space, value.strip(), "space")
-
-
-def mmd_kernel(window, value: str) -> None:
-    _choose(window.mmd.kernel, value.strip(), "kernel")
-
-
-def mmd_metric(window, value: str) -> None:
-    _choose(window.mmd.distance_metric, value.strip(), "distance")
-
-
-def mmd_bandwidth(window, value: str) -> None:
-    """A multiple of the median distance, e.g. 0.1."""
-    window.mmd.set_bandwidth_factor(_numbers(value, 1)[0])
-
-
-def mmd_n(window, value: str) -> None:
-    window.mmd.n.setValue(int(_numbers(value, 1)[0]))
-
-
-def mmd_test(window, value: str) -> None:
-    """`run`: the permutation test, done before the step shows."""
-    if value.strip() != "run":
-        raise ValueError(f"mmd_test takes 'run', got {value!r}")
-    window.mmd.recompute(force=True)
-    window.mmd.run_permutation_test_now()
-
-
-ACTIONS: dict[str, Callable[[object, str], None]] = {
-    f.__name__: f for f in (dataset, checkpoint, model, train, panel, float_panel, overlays, kde_width, select, focus,
-                            interpolate, walkback_pair, chain_start, chains, mmd_add, mmd_sets, mmd_space,
-                            mmd_kernel, mmd_metric, mmd_bandwidth, mmd_n, mmd_test)
+COMMANDS: dict[str, Callable[[object, str], None]] = {
+    f.__name__: f for f in (dataset, checkpoint, model, train, select, focus, mmd_sets)
 }
 
 
+def setting_value(key: str, value: str) -> tuple[str, str]:
+    """An alias line as the setting it stands for, with its value in that setting's words."""
+    name = ALIASES.get(key, key)
+    if key == "mmd_test":
+        if value.strip() != "run":
+            raise ValueError(f"mmd_test takes 'run', got {value!r}")
+        value = "on"
+    elif key == "panel":
+        value = _names(value)[0] if _names(value) else ""
+    return name, value
+
+
 def unknown_keys(step: Step) -> list[str]:
-    return [f"line {s.line}: no setup key {s.key!r}" for s in step.setup if s.key not in ACTIONS]
+    known = set(COMMANDS) | set(ALIASES) | set(schema())
+    return [f"line {s.line}: no setup key {s.key!r} (`latentlab settings` lists the settings)"
+            for s in step.setup if s.key not in known]
+
+
+def apply_line(window, key: str, value: str) -> None:
+    """One setup line; ValueError with the reason if it does not apply."""
+    if key in COMMANDS:
+        COMMANDS[key](window, value)
+        return
+    name, value = setting_value(key, value)
+    try:
+        window.state.set_text(name, value)
+    except SettingError as e:
+        raise ValueError(str(e)) from None
 
 
 def apply_step(window, step: Step) -> list[str]:
@@ -234,15 +155,16 @@ def apply_step(window, step: Step) -> list[str]:
     problems = unknown_keys(step)
     if window.session.state != "idle" and any(s.key in ("checkpoint", "dataset", "model") for s in step.setup):
         window.session.wait()  # a step that replaces the model ends the training an earlier step started
-    if step.value("panel") is not None or step.value("float_panel") is not None:
+    floats = step.value("float_panel") or step.value("window.floating")
+    if step.value("panel") is not None or step.value("window.panel") is not None or floats is not None:
         # A step that arranges panels puts back those an earlier step floated; others keep the layout.
-        window.dock_floated_panels(keep=set(_names(step.value("float_panel") or "")))
+        window.state.window.floating = frozenset(_names(floats or ""))
     for setting in step.setup:
-        action = ACTIONS.get(setting.key)
-        if action is None:
+        if setting.key not in COMMANDS and setting.key not in ALIASES and setting.key not in schema():
             continue
         try:
-            action(window, setting.value)
+            apply_line(window, setting.key, setting.value)
         except ValueError as e:
             problems.append(f"line {setting.line} ({setting.key}): {e}")
+    window.scatter.redraw()  # the step's picture now, not at the next redraw tick
     return problems

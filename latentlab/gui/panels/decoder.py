@@ -8,7 +8,7 @@ import torch
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.gui.exports import name_plot
-from latentlab.gui.session import Session
+from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 
@@ -18,6 +18,9 @@ GALLERY = 32
 def format_z(z: torch.Tensor) -> str:
     values = ", ".join(f"{v:.2f}" for v in z.tolist()[:8])
     return f"z = ({values}{', …' if z.numel() > 8 else ''})"
+
+
+HOVER_HINT = "Hover a point: original | reconstruction"
 
 
 class DecoderPanel(QWidget):
@@ -31,7 +34,7 @@ class DecoderPanel(QWidget):
         il = QVBoxLayout(images)
         il.setContentsMargins(0, 0, 0, 0)
         il.addWidget(self.decoded, 4)
-        self.hover_label = QLabel("Hover a point: original | reconstruction")
+        self.hover_label = QLabel(HOVER_HINT)
         il.addWidget(self.hover_label)
         il.addWidget(self.hover, 2)
         self.gallery_label = QLabel("Selection: none")
@@ -64,6 +67,7 @@ class DecoderPanel(QWidget):
         session.hover_changed.connect(self.show_hover)
         session.selection_changed.connect(self.show_selection)
         session.model_changed.connect(self._reset)
+        session.dataset_changed.connect(self._reset)
         self._reset()
 
     def _reset(self) -> None:
@@ -79,8 +83,14 @@ class DecoderPanel(QWidget):
             view.image.clear()
         self.caption.setText("Click in the latent scatter to decode a point.")
         self.gallery_label.setText("Selection: none")
+        self.hover_label.setText(HOVER_HINT)
 
-    def show_decoded(self, z: torch.Tensor, x: torch.Tensor) -> None:
+    def show_decoded(self, z: torch.Tensor | None, x: torch.Tensor | None) -> None:
+        if z is None or x is None:  # the decoded point belonged to the old model
+            self.caption.setText("Click in the latent scatter to decode a point.")
+            self.decoded.image.clear()
+            self.decoded_item.setData([], [])
+            return
         self.caption.setText(f"Decoded {format_z(z)}")
         if x.dim() == 4:
             self.decoded.set_images(x)
@@ -88,8 +98,13 @@ class DecoderPanel(QWidget):
             set_points(self.decoded_item, x)
         self.decoded.repaint() if x.dim() == 4 else self.points.viewport().repaint()
 
-    def show_hover(self, index: int) -> None:
+    def show_hover(self, index: int | None) -> None:
         d = self.session.dataset
+        if index is None:
+            self.hover_label.setText(HOVER_HINT)
+            self.hover.image.clear()
+            self.hover_item.setData([], [])
+            return
         if d is None or self.session.snapshot is None or index >= len(d.train_x):
             return
         x = d.train_x[index:index + 1]

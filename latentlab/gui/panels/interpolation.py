@@ -4,7 +4,6 @@ how far each frame falls from the data, a side-by-side with a second model, and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,9 @@ from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.exports import name_plot, save_reporting
-from latentlab.gui.session import Session
+from latentlab.gui.binding import bind
+from latentlab.state.interpolation import Anchor, InterpolationState
+from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 
@@ -41,22 +42,14 @@ TRAVERSAL_STEPS = 9  # decodes per dimension, from -3 to +3 prior sigmas
 MAX_TRAVERSAL_DIMS = 8
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """A point of the path: a dataset example (re-encoded as the model changes) or a fixed latent point."""
-
-    index: int | None = None
-    z: torch.Tensor | None = None
-
-    def label(self) -> str:
-        return f"#{self.index}" if self.index is not None else "clicked"
+__all__ = ["Anchor", "InterpolationPanel"]
 
 
 class InterpolationPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, state: InterpolationState | None = None, parent=None):
         super().__init__(parent)
         self.session = session
-        self.anchors: list[Anchor] = []
+        self.state = state or InterpolationState()
         self.compare_model = None
         self.compare_name = ""
         self.frames: torch.Tensor | None = None
@@ -180,8 +173,14 @@ class InterpolationPanel(QWidget):
         self.play.toggled.connect(lambda on: self._play_timer.start() if on else self._play_timer.stop())
         self._refresh_timer = QTimer(self, singleShot=True, interval=0, timeout=self.refresh)
         self.slider.valueChanged.connect(self.show_current)
-        for sig in (self.kind.currentIndexChanged, self.n_frames.valueChanged):
-            sig.connect(self.schedule_refresh)
+        bind(self.kind, self.state, "path")
+        bind(self.n_frames, self.state, "frames")
+        bind(self.sweep, self.state, "sweep")
+        bind(self.pick, self.state, "picking")
+        for event in (self.state.events.path, self.state.events.frames):
+            event.connect(self.schedule_refresh)
+        self.state.events.anchors.connect(self.refresh)
+        self.state.events.compare.connect(self._load_comparison)
         self.compare.clicked.connect(self.choose_comparison)
         export_png.clicked.connect(lambda: self._export("png"))
         export_gif.clicked.connect(lambda: self._export("gif"))
@@ -191,8 +190,12 @@ class InterpolationPanel(QWidget):
         self._model_changed()
 
     # -- anchors ---------------------------------------------------------------------------
-    def _picked(self, z: torch.Tensor, _x) -> None:
-        if self.pick.isChecked():
+    @property
+    def anchors(self) -> list[Anchor]:
+        return list(self.state.anchors)
+
+    def _picked(self, z: torch.Tensor | None, _x) -> None:
+        if z is not None and self.state.picking:
             self.add_anchor(Anchor(z=z.clone()))
 
     def add_anchor(self, anchor: Anchor) -> None:
@@ -200,8 +203,7 @@ class InterpolationPanel(QWidget):
         if anchor.index is not None and (d is None or not 0 <= anchor.index < len(d.train_x)):
             self.session.message.emit("warning", f"there is no training example #{anchor.index}")
             return
-        self.anchors.append(anchor)
-        self.refresh()
+        self.state.add(anchor)
 
     def add_selection_mean(self) -> None:
         codes, sel = self.session.codes(), self.session.selection
@@ -212,8 +214,7 @@ class InterpolationPanel(QWidget):
         self.add_anchor(Anchor(z=torch.from_numpy(codes.train[rows].mean(0))))
 
     def clear(self) -> None:
-        self.anchors.clear()
-        self.refresh()
+        self.state.clear()
 
     def anchor_latents(self, model=None) -> torch.Tensor:
         """[K, d] latent points of the anchors under `model` (default: the session's snapshot)."""
@@ -230,7 +231,6 @@ class InterpolationPanel(QWidget):
     # -- computing the path -----------------------------------------------------------------
     def _model_changed(self) -> None:
         model, d = self.session.snapshot, self.session.dataset
-        self.anchors = [a for a in self.anchors if a.index is not None]  # clicked points belong to one model
         if d is not None:
             self.index.setRange(0, len(d.train_x) - 1)
             self.stack.setCurrentIndex(0 if d.kind == "image" else 1)
@@ -245,12 +245,12 @@ class InterpolationPanel(QWidget):
             self._refresh_timer.start()
 
     def t_values(self) -> torch.Tensor:
-        return torch.linspace(0, 1, self.n_frames.value())
+        return torch.linspace(0, 1, self.state.frames)
 
     def path_at(self, t: torch.Tensor, model=None) -> torch.Tensor:
         codes = self.session.codes()
         code_tensor = torch.from_numpy(codes.train) if codes is not None else None
-        kind = self.kind.currentData()
+        kind = self.state.path
         if model is not None and kind == "data":
             kind = "linear"  # the data path lives in the session model's latent space
         return path_points(self.anchor_latents(model), t, kind, code_tensor)
@@ -367,6 +367,12 @@ class InterpolationPanel(QWidget):
 
     def choose_comparison(self) -> None:
         path = self.choose_checkpoint()
+        if path:
+            self.state.compare = ""  # the same file again is loaded again
+            self.state.compare = str(path)
+
+    def _load_comparison(self, path: str) -> None:
+        """interpolation.compare: a checkpoint whose decoder shows the same path; a bad one changes nothing."""
         if not path:
             return
         try:
@@ -374,7 +380,8 @@ class InterpolationPanel(QWidget):
         except CheckpointError as e:
             self.session.message.emit("error", str(e))
             return
-        if tuple(ckpt.model.data_shape) != tuple(self.session.dataset.data_shape) or not ckpt.model.can("encode"):
+        d = self.session.dataset
+        if d is None or tuple(ckpt.model.data_shape) != tuple(d.data_shape) or not ckpt.model.can("encode"):
             self.session.message.emit("error", f"{path}: its model does not take this dataset's data, "
                                                "or has no encoder to place the examples")
             return

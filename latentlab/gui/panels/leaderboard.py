@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from latentlab.core.leaderboard import Score, score_model, write_csv
 from latentlab.core.models import LatentModel
 from latentlab.gui.jobs import Job
-from latentlab.gui.session import Session
+from latentlab.state.leaderboard import LeaderboardState
+from latentlab.state.session import Session
 
 COLUMNS = [("model", "model"), ("MMD² (unbiased)", "mmd2"), ("p-value", "p_value"),
            ("Parzen log-lik. (nats)", "parzen"), ("Parzen σ", "parzen_sigma"), ("n", "n")]
@@ -42,11 +43,11 @@ class NumberItem(QTableWidgetItem):
 
 
 class LeaderboardView(QWidget):
-    def __init__(self, session: Session, models: Callable[[], list[tuple[str, LatentModel]]], parent=None):
+    def __init__(self, session: Session, models: Callable[[], list[tuple[str, LatentModel]]],
+                 state: LeaderboardState, parent=None):
         super().__init__(parent)
-        self.session, self.models = session, models
+        self.session, self.models, self.state = session, models, state
         self.ask_csv_path: Callable[[], str | None] = self._csv_dialog
-        self.scores: list[Score] = []
         self.job: Job | None = None
         self.n = QSpinBox(minimum=10, maximum=5000, value=500)
         self.n.setToolTip("Samples per model, scored against as many held-out points")
@@ -73,6 +74,7 @@ class LeaderboardView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
+        state.events.rows.connect(self._show_rows)
         self.score_button.clicked.connect(self.score_all)
         self.export_button.clicked.connect(self.export_csv)
 
@@ -100,8 +102,17 @@ class LeaderboardView(QWidget):
         self.job.start()
         return True
 
+    @property
+    def scores(self) -> list[Score]:
+        return list(self.state.rows)
+
     def show_scores(self, scores: list[Score]) -> None:
-        self.scores = scores
+        self.state.rows = tuple(scores)
+
+    def _show_rows(self, scores: tuple[Score, ...]) -> None:
+        """The rows as scored; none once the data or the model they scored has changed."""
+        if self.job is not None and not scores:
+            self.job.cancel()  # it scores models that are no longer on show
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(scores))
         for r, score in enumerate(scores):

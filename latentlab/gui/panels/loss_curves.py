@@ -7,7 +7,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from latentlab.gui.session import Session
+from latentlab.gui.binding import bind
+from latentlab.state.session import Session
+from latentlab.state.window import CurvesState
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 REDRAW_MS = 250  # curves follow training at 4 frames a second, whatever the step rate
@@ -27,9 +29,10 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 
 class LossCurvesPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, state: CurvesState | None = None, parent=None):
         super().__init__(parent)
         self.session = session
+        self.state = state or CurvesState()
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss per example (likelihood terms in nats)")
@@ -43,6 +46,8 @@ class LossCurvesPanel(QWidget):
         self.smoothing.setValue(1)
         self.smoothing.setToolTip("Moving average over this many reports (1: raw)")
         self.smoothing.valueChanged.connect(self.redraw)
+        bind(self.log_scale, self.state, "log", "curves")
+        bind(self.smoothing, self.state, "smoothing", "curves")
         controls = QHBoxLayout()
         controls.addWidget(self.log_scale)
         controls.addWidget(QLabel("smoothing"))

@@ -44,26 +44,42 @@ from latentlab.core.models import LatentModel
 from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
-from latentlab.gui.session import Session
+from latentlab.core.pretrained import shipped_path
+from latentlab.gui.binding import bind, combo_for
+from latentlab.state.leaderboard import LeaderboardState
+from latentlab.state.mmd import MULTI, MMDState
+from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
 
 SLIDER_STEPS = 1000
 DECADES = 2.0  # the slider spans the median distance times 10^-2 .. 10^2
-MULTI = (0.5, 1.0, 2.0)  # "several bandwidths": the kernel is the sum over sigma times these
 CURVE_POINTS = 40
 PERMUTATION_CHUNK = 100
 SET_COLOURS = ((31, 119, 180), (255, 127, 14))
 REFRESH_MS = 1000
 
 
+def factor_of(slider_value: int) -> float:
+    """The bandwidth slider's position as a multiple of the median distance."""
+    return 10 ** (DECADES * (2 * slider_value / SLIDER_STEPS - 1))
+
+
+def slider_of(factor: float) -> int:
+    offset = math.log10(factor) / DECADES if factor > 0 else -1.0
+    return round(SLIDER_STEPS / 2 * (1 + max(-1.0, min(1.0, offset))))
+
+
 class MMDPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, state: MMDState | None = None, leaderboard: LeaderboardState | None = None,
+                 extra_models: Callable[[], list[tuple[str, LatentModel]]] = lambda: [], parent=None):
+        """`extra_models`: other panels' models offered as sample sources (the walkback pair)."""
         super().__init__(parent)
         self.session = session
+        self.state = state or MMDState()
         self.loaded: dict[str, LatentModel] = {}  # checkpoints added here
-        self.extra_models: Callable[[], list[tuple[str, LatentModel]]] = lambda: []  # set by the main window
+        self.extra_models = extra_models
         self.ask_checkpoint: Callable[[], str | None] = self._checkpoint_dialog
         self.a: torch.Tensor | None = None  # the two sample sets, as drawn (data or latent space)
         self.b: torch.Tensor | None = None
@@ -72,30 +88,27 @@ class MMDPanel(QWidget):
         self.job: Job | None = None
 
         self.sources = [QComboBox(), QComboBox()]
-        self.space = QComboBox()
-        self.space.addItem("data space", "data")
-        self.space.addItem("latent space (current model's encoder)", "latent")
-        self.n = QSpinBox(minimum=2, maximum=2000, value=200)
-        self.n.setToolTip("Points drawn into each set")
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
-        self.kernel = QComboBox()
-        self.kernel.addItems(KERNELS)
-        self.distance_metric = QComboBox()
-        self.distance_metric.addItems(METRICS)
-        self.distance_metric.setToolTip("The distance shown beside the kernel matrix")
-        self.p = QDoubleSpinBox(minimum=1.0, maximum=20.0, value=3.0, singleStep=0.5)
-        self.p.setToolTip("Minkowski exponent p")
-        self.slider = QSlider(Qt.Horizontal, minimum=0, maximum=SLIDER_STEPS, value=SLIDER_STEPS // 2)
+        st = self.state
+        self.space = bind(combo_for("mmd.space"), st, "space")
+        self.n = bind(QSpinBox(minimum=2, maximum=2000, value=200), st, "n", "mmd")
+        self.seed = bind(QSpinBox(minimum=0, maximum=2**31 - 1, value=0), st, "seed", "mmd")
+        self.kernel = bind(combo_for("mmd.kernel"), st, "kernel")
+        self.distance_metric = bind(combo_for("mmd.metric"), st, "metric")
+        self.p = bind(QDoubleSpinBox(minimum=1.0, maximum=20.0, value=3.0, singleStep=0.5), st, "p", "mmd")
+        self.slider = bind(QSlider(Qt.Horizontal, minimum=0, maximum=SLIDER_STEPS, value=SLIDER_STEPS // 2), st,
+                           "bandwidth", to_widget=slider_of, from_widget=factor_of)
         self.slider.setToolTip("Kernel bandwidth sigma, on a log scale around the median distance")
         self.sigma_label = QLabel()
         self.median_button = QPushButton("Median heuristic")
-        self.multi = QCheckBox("Several bandwidths (σ × 0.5, 1, 2)")
+        self.multi = bind(QCheckBox("Several bandwidths (σ × " + ", ".join(f"{m:g}" for m in MULTI) + ")"), st,
+                          "multi", "mmd")
         self.add_button = QPushButton("Add model…")
         self.add_button.setToolTip("Load a checkpoint as a sample source and a leaderboard entry")
         self.stat_label = QLabel()
         self.stat_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.stat_label.setWordWrap(True)  # a long result line must not set the dock's minimum width
-        self.n_permutations = QSpinBox(minimum=20, maximum=20000, value=500, singleStep=100)
+        self.n_permutations = bind(QSpinBox(minimum=20, maximum=20000, value=500, singleStep=100), st,
+                                   "permutations", "mmd")
         self.test_button = QPushButton("Permutation test")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
@@ -103,9 +116,13 @@ class MMDPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self._build_views()
-        self.leaderboard = LeaderboardView(session, self.models)
+        self.leaderboard = LeaderboardView(session, self.models, leaderboard or LeaderboardState())
         self._layout()
 
+        for box, key in zip(self.sources, "ab"):
+            box.currentIndexChanged.connect(lambda *_, b=box, k=key: b.currentData() is not None
+                                            and setattr(self.state, k, b.currentData()))
+            getattr(st.events, key).connect(lambda *_: self._show_sources())
         for box in (*self.sources, self.space):
             box.currentIndexChanged.connect(self.recompute)
         for box in (self.n, self.seed):
@@ -117,6 +134,8 @@ class MMDPanel(QWidget):
         self.slider.valueChanged.connect(self._bandwidth_moved)
         self.median_button.clicked.connect(self.use_median)
         self.add_button.clicked.connect(self.add_model)
+        st.events.models.connect(self._add_shipped)
+        st.events.test.connect(lambda on: on and self.run_permutation_test_now())
         self.test_button.clicked.connect(self.run_permutation_test)
         session.dataset_changed.connect(self.refresh_sources)
         session.model_changed.connect(self.refresh_sources)
@@ -256,7 +275,7 @@ class MMDPanel(QWidget):
             entries.append((f"scatter selection ({len(self.session.selection)})", "selection"))
         entries += [(f"samples: {name}", f"model:{name}") for name, _ in self.models()]
         for k, box in enumerate(self.sources):
-            keep = box.currentData()
+            keep = (self.state.a, self.state.b)[k]
             box.blockSignals(True)
             box.clear()
             for text, key in entries:
@@ -266,13 +285,24 @@ class MMDPanel(QWidget):
             index = box.findData(default if keep in (None, "train") else keep)
             box.setCurrentIndex(index if index >= 0 else max(0, box.findData(default)))
             box.blockSignals(False)
+            setattr(self.state, "ab"[k], box.currentData())
         self.recompute()
+
+    def _show_sources(self) -> None:
+        """mmd.a or mmd.b set from outside: choose it in its box (an unknown source is a message)."""
+        for box, key in zip(self.sources, (self.state.a, self.state.b)):
+            index = box.findData(key)
+            if index < 0 and box.count():
+                known = ", ".join(str(box.itemData(i)) for i in range(box.count()))
+                self.session.message.emit("warning", f"no sample source {key!r} here; known: {known}")
+            elif index != box.currentIndex():
+                box.setCurrentIndex(index)
 
     def draw_set(self, key: str, which: int = 0) -> torch.Tensor:
         """n points from source `key`, in data space; set `which` (0 = A, 1 = B) has its own seed, so
         A and B from the same source are two independent draws."""
-        d, n = self.session.dataset, self.n.value()
-        g = torch.Generator().manual_seed(self.seed.value() * 2 + which)
+        d, n = self.session.dataset, self.state.n
+        g = torch.Generator().manual_seed(self.state.seed * 2 + which)
         if key.startswith("model:"):
             model = dict(self.models())[key[6:]]
             with torch.no_grad():
@@ -287,7 +317,7 @@ class MMDPanel(QWidget):
         return pool[rows]
 
     def _to_space(self, x: torch.Tensor) -> torch.Tensor:
-        if self.space.currentData() == "data":
+        if self.state.space == "data":
             return x
         snap = self.session.snapshot
         if snap is None or not snap.can("encode"):
@@ -315,26 +345,25 @@ class MMDPanel(QWidget):
         self.pooled = PooledDistances(self.a.flatten(1).float(), self.b.flatten(1).float())
         self._clear_test()
         self._draw_sets()
-        self.use_median()
+        self.update_statistic()
+        if self.state.test:
+            self.run_permutation_test_now()
 
     def sigmas(self) -> list[float]:
         sigma = self.sigma()
-        return [sigma * f for f in MULTI] if self.multi.isChecked() else [sigma]
+        return [sigma * f for f in MULTI] if self.state.multi else [sigma]
 
     def sigma(self) -> float:
-        centre = math.log10(self.pooled.median_sigma()) if self.pooled is not None else 0.0
-        return 10 ** (centre + DECADES * (2 * self.slider.value() / SLIDER_STEPS - 1))
+        median = self.pooled.median_sigma() if self.pooled is not None else 1.0
+        return median * factor_of(slider_of(self.state.bandwidth))
 
     def use_median(self) -> None:
-        """Put the slider on the median heuristic: the middle of its range."""
-        if self.slider.value() == SLIDER_STEPS // 2:
-            self.update_statistic()
-        self.slider.setValue(SLIDER_STEPS // 2)
+        """The median heuristic: the bandwidth at the median distance, the middle of the slider."""
+        self.set_bandwidth_factor(1.0)
 
     def set_bandwidth_factor(self, factor: float) -> None:
-        """Put the slider at `factor` times the median distance (clamped to its range)."""
-        offset = math.log10(factor) / DECADES if factor > 0 else -1.0
-        self.slider.setValue(round(SLIDER_STEPS / 2 * (1 + max(-1.0, min(1.0, offset)))))
+        """`factor` times the median distance (clamped to the slider's range)."""
+        self.state.bandwidth = factor_of(slider_of(factor))
 
     def _bandwidth_moved(self, *_) -> None:
         self._clear_test()
@@ -344,7 +373,7 @@ class MMDPanel(QWidget):
         """MMD^2 and the kernel matrix for the current kernel and bandwidth, from the cached distances."""
         if self.pooled is None:
             return
-        kernel, sigmas = self.kernel.currentText(), self.sigmas()
+        kernel, sigmas = self.state.kernel, self.sigmas()
         sums = self.pooled.sums(kernel, sigmas)
         self.result = {"biased": float(sums.mmd2("biased")), "unbiased": float(sums.mmd2("unbiased"))}
         self.sigma_label.setText(", ".join(f"{s:.4g}" for s in sigmas))
@@ -364,7 +393,7 @@ class MMDPanel(QWidget):
     def _draw_curve(self) -> None:
         centre = math.log10(self.pooled.median_sigma())
         grid = np.logspace(centre - DECADES, centre + DECADES, CURVE_POINTS)
-        kernel = self.kernel.currentText()
+        kernel = self.state.kernel
         values = [float(self.pooled.mmd2(kernel, float(s))) for s in grid]
         self.curve_item.setData(grid, values)
         self.curve.setLabel("left", f"MMD² (biased, {kernel})")
@@ -372,12 +401,12 @@ class MMDPanel(QWidget):
     def _draw_distances(self) -> None:
         pooled = torch.cat([self.a.flatten(1), self.b.flatten(1)]).float()
         try:
-            dist = pairwise_distances(pooled, metric=self.distance_metric.currentText(), p=self.p.value())
+            dist = pairwise_distances(pooled, metric=self.state.metric, p=self.state.p)
         except ValueError as e:  # e.g. a singular covariance for Mahalanobis
             self.message.setText(str(e))
             self.distance_image.clear()
             return
-        self.distance_view.setTitle(f"{self.distance_metric.currentText()} distances: A then B")
+        self.distance_view.setTitle(f"{self.state.metric} distances: A then B")
         self.distance_image.setImage(dist.numpy(), levels=(0, float(dist.max()) or 1.0))
 
     def _draw_sets(self) -> None:
@@ -426,8 +455,8 @@ class MMDPanel(QWidget):
 
     def _permutation_work(self):
         """The test as a function of (report, cancelled): chunks of permutations on the cached distances."""
-        pooled, kernel, sigmas = self.pooled, self.kernel.currentText(), self.sigmas()
-        total, seed = self.n_permutations.value(), self.seed.value()
+        pooled, kernel, sigmas = self.pooled, self.state.kernel, self.sigmas()
+        total, seed = self.state.permutations, self.state.seed
 
         def work(report, cancelled):
             g = torch.Generator().manual_seed(seed)
@@ -477,6 +506,20 @@ class MMDPanel(QWidget):
         self.loaded[name or Path(path).stem] = model
         self.refresh_sources()
         return True
+
+    def _add_shipped(self, names: frozenset[str]) -> None:
+        """mmd.models: shipped pretrained models as sample sources."""
+        for name in sorted(set(names) - set(self.loaded)):
+            try:
+                path = shipped_path(name)
+            except ValueError as e:
+                self.session.message.emit("error", str(e))
+                continue
+            self.add_model(str(path), name=name)
+
+    def show_tab(self, which: str) -> None:
+        """"mmd": the two-set comparison in front; "leaderboard": the leaderboard."""
+        self.tabs.setCurrentIndex(1 if which == "leaderboard" else 0)
 
     def shutdown(self) -> None:
         for job in (self.job, self.leaderboard.job):

@@ -1,73 +1,48 @@
-"""Model & data panel: dataset, model family and architecture, loss weights, optimiser settings."""
+"""Model & data panel: dataset, and a form built from the settings schema (model.*, train.*).
+
+Every model family's settings come from its config dataclass: a new field declared there with
+`setting(...)` appears here, as a flag of `latentlab train`, in `latentlab settings` and for --set,
+with no change to this file. Only the chosen family's settings are shown. While a run is going,
+the settings marked live stay editable and reach the trainer at its next step; the others are
+locked and their tooltip says why.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import torch
-from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QGroupBox, QPushButton, QVBoxLayout, QWidget
 
-from latentlab.core.corruption import CORRUPTIONS
 from latentlab.core.data import DATASETS
-from latentlab.core.models import families, model_class
+from latentlab.core.models import model_class
 from latentlab.core.models.base import CONV_SHAPE
+from latentlab.core.settings import SettingError
 from latentlab.core.training import TrainConfig
-from latentlab.gui.session import ModelSettings, Session
-from latentlab.gui.widgets.inputs import combo_box, float_box, int_box
+from latentlab.gui.widgets.setting_widgets import edited_signal, read_value, show_value, widget_for
+from latentlab.state.app import AppState
+from latentlab.state.model_settings import ModelSettings
+from latentlab.state.schema import section
 
 FOLDER_ENTRIES = {"MNIST folder…": "mnist", "Fashion-MNIST folder…": "fashion-mnist", "Image folder…": "folder"}
-# Family-specific settings: the config field each widget edits, its label, and what it means.
-FAMILY_SETTINGS = {
-    "beta": ("β (KL weight)", "weight of the KL term (0: reconstruction only)"),
-    "recon_weight": ("Reconstruction weight", "weight of the reconstruction term (0: KL only)"),
-    "mmd_weight": ("MMD weight", "weight of the MMD term between codes and N(0, I)"),
-    "corruption": ("Corruption", "the corruption process C(x~|x) the DAE learns to undo"),
-    "noise": ("Corruption level", "sigma of the Gaussian noise, or the fraction of pixels hit"),
-    "walkback": ("Walkback steps", "extra corrupted samples per example from the model's own chain (0: none)"),
-    "walkback_p": ("Walkback continue p", "probability of taking each further walkback step"),
-    "noise_dist": ("Generator noise", "the noise the MMD net's generator maps to data"),
-    "bandwidth": ("MMD bandwidths", "several fractions of the batch's median distance, or the median alone"),
-    "noise_dim": ("Noise size", "GMMN+AE: the generator's noise dimension (the latent size is the AE's code)"),
-}
+COMMON = ("family", "latent_dim", "hidden", "arch")  # every family has these; the rest are the family's own
+FORM_TRAIN = ("lr", "batch_size", "epochs", "seed", "device")  # threads is the application's choice
 
 
-def available_devices() -> list[str]:
+def available_devices() -> tuple[str, ...]:
     devices = ["auto", "cpu"]
     if torch.cuda.is_available():
         devices.append("cuda")
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         devices.append("mps")
-    return devices
-
-
-def _value(widget: QWidget):
-    return widget.currentData() if isinstance(widget, QComboBox) else widget.value()
-
-
-def _set_value(widget: QWidget, value) -> None:
-    if isinstance(widget, QComboBox):
-        widget.setCurrentIndex(max(0, widget.findData(value)))
-    else:
-        widget.setValue(value)
+    return tuple(devices)
 
 
 class ModelDataPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.state = state
+        self.session = session = state.session
         # Replaced in tests; by default a folder dialog.
         self.choose_folder: Callable[[str], str | None] = self._folder_dialog
 
@@ -79,63 +54,30 @@ class ModelDataPanel(QWidget):
                 self.dataset.setItemData(self.dataset.count() - 1, info.description, 3)  # tooltip role
         for label in FOLDER_ENTRIES:
             self.dataset.addItem(label, label)
-        self.family = QComboBox()
-        for fam in families():
-            self.family.addItem(fam, fam)
-            self.family.setItemData(self.family.count() - 1, model_class(fam).description, 3)
-        self.latent_dim = int_box(1, 512, 2)
-        self.latent_dim.setToolTip("Size of the latent code; 2 can be drawn directly")
-        self.hidden = QLineEdit()
-        self.hidden.setPlaceholderText("default")
-        self.hidden.setValidator(QRegularExpressionValidator(QRegularExpression(r"^([1-9]\d{0,4})(,[1-9]\d{0,4}){0,5}$")))
-        self.hidden.setToolTip("Hidden layer sizes, comma-separated (e.g. 512,256); empty for the default")
-        self.arch = QComboBox()
-        self.arch.addItems(["mlp", "conv"])
-        corruption = combo_box({cls.description: kind for kind, cls in CORRUPTIONS.items()})
-        self.family_settings: dict[str, QWidget] = {
-            "beta": float_box(0, 1000, 1.0),
-            "recon_weight": float_box(0, 1000, 1.0),
-            "mmd_weight": float_box(0, 100000, 100.0, decimals=1, step=10),
-            "corruption": corruption,
-            "noise": float_box(0, 10, 0.2, step=0.05),
-            "walkback": int_box(0, 20, 0),
-            "walkback_p": float_box(0, 1, 1.0, decimals=2),
-            "noise_dist": combo_box({"uniform on [-1, 1]": "uniform", "Gaussian N(0, I)": "gaussian"}),
-            "bandwidth": combo_box({"several (× median)": "multi", "median heuristic": "median"}),
-            "noise_dim": int_box(1, 512, 10),
-        }
+
+        self.model_settings = {s.field: s for s in section("model")}
+        self.fields: dict[str, QWidget] = {name: widget_for(s) for name, s in self.model_settings.items()}
+        self.family, self.latent_dim, self.hidden, self.arch = (self.fields[k] for k in COMMON)
+        self.family_settings = {k: w for k, w in self.fields.items() if k not in COMMON}
         self.apply = QPushButton("New model")
         self.apply.setToolTip("Build a fresh, untrained model with these settings")
         self.apply.clicked.connect(self.apply_model)
 
-        self.lr = float_box(1e-7, 1e4, 1e-3, decimals=7, step=1e-4)
-        self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.lr.setToolTip("Adam learning rate")
-        self.batch_size = int_box(1, 65536, 128)
-        self.epochs = int_box(1, 100000, 20)
-        self.epochs.setToolTip("Epochs to train each time Start is pressed")
-        self.seed = int_box(0, 2**31 - 1, 0)
-        self.device = QComboBox()
-        self.device.addItems(available_devices())
-        self.device.setToolTip("auto picks CUDA, then MPS, then the CPU")
+        self.train_settings = {s.field: s for s in section("train") if s.field in FORM_TRAIN}
+        self.train_fields = {name: widget_for(s, available_devices() if name == "device" else None)
+                             for name, s in self.train_settings.items()}
+        self.lr, self.batch_size, self.epochs, self.seed, self.device = (self.train_fields[k] for k in FORM_TRAIN)
 
         model_box = QGroupBox("Model and data")
         self.model_form = form = QFormLayout(model_box)
         form.addRow("Dataset", self.dataset)
-        form.addRow("Model", self.family)
-        form.addRow("Latent size", self.latent_dim)
-        form.addRow("Hidden sizes", self.hidden)
-        form.addRow("Architecture", self.arch)
-        for name, widget in self.family_settings.items():
-            form.addRow(FAMILY_SETTINGS[name][0], widget)
+        for name, widget in self.fields.items():
+            form.addRow(self.model_settings[name].label, widget)
         form.addRow(self.apply)
         train_box = QGroupBox("Optimiser")
         tform = QFormLayout(train_box)
-        tform.addRow("Learning rate", self.lr)
-        tform.addRow("Batch size", self.batch_size)
-        tform.addRow("Epochs per run", self.epochs)
-        tform.addRow("Seed", self.seed)
-        tform.addRow("Device", self.device)
+        for name in FORM_TRAIN:
+            tform.addRow(self.train_settings[name].label, self.train_fields[name])
         layout = QVBoxLayout(self)
         layout.addWidget(model_box)
         layout.addWidget(train_box)
@@ -143,29 +85,33 @@ class ModelDataPanel(QWidget):
 
         self.dataset.activated.connect(self._dataset_chosen)
         self.family.currentIndexChanged.connect(self._update_enabled)
-        for w in (self.lr, self.batch_size, self.epochs, self.seed):
-            w.valueChanged.connect(self.apply_training)
-        self.device.currentIndexChanged.connect(self.apply_training)
+        for name, widget in self.family_settings.items():
+            edited_signal(widget).connect(lambda *_, n=name: self._live_edit(n))
+        for widget in self.train_fields.values():
+            edited_signal(widget).connect(self.apply_training)
         session.dataset_changed.connect(self._show_dataset)
         session.model_changed.connect(self._show_model)
         session.state_changed.connect(self._update_enabled)
         self._show_dataset()
         self._show_model()
 
-    # -- reading the widgets ---------------------------------------------------------
+    # -- reading the form ---------------------------------------------------------------
     def settings(self) -> ModelSettings:
-        text = self.hidden.text().strip()
-        hidden = tuple(int(s) for s in text.split(",") if s) or None
-        extra = {name: _value(w) for name, w in self.family_settings.items()}
-        return ModelSettings(self.family.currentData(), self.latent_dim.value(), hidden, self.arch.currentText(),
-                             **extra)
+        values = {}
+        for name, widget in self.fields.items():
+            if name == "family":
+                continue
+            try:
+                values[name] = read_value(widget, self.model_settings[name])
+            except SettingError:
+                values[name] = None if self.model_settings[name].optional else self.model_settings[name].default
+        return ModelSettings(self.family.currentData(), **values)
 
     def train_config(self) -> TrainConfig:
-        return TrainConfig(epochs=self.epochs.value(), batch_size=self.batch_size.value(), lr=self.lr.value(),
-                           seed=self.seed.value(), device=self.device.currentText(),
-                           threads=self.session.train_config.threads)
+        values = {name: read_value(w, self.train_settings[name]) for name, w in self.train_fields.items()}
+        return TrainConfig(**values, threads=self.session.train_config.threads)
 
-    # -- actions -------------------------------------------------------------------
+    # -- actions ----------------------------------------------------------------------------
     def apply_model(self) -> bool:
         self.apply_training()
         return self.session.configure_model(self.settings())
@@ -173,9 +119,18 @@ class ModelDataPanel(QWidget):
     def apply_training(self, *_) -> None:
         self.session.set_train_config(self.train_config())
 
+    def _live_edit(self, name: str) -> None:
+        """A live setting edited during a run goes to the trainer at its next step."""
+        setting = self.model_settings[name]
+        if setting.live and self.session.state != "idle":
+            try:
+                self.state.set(setting.name, read_value(self.fields[name], setting))
+            except SettingError as e:
+                self.session.error(str(e))
+
     def choose_dataset(self, name: str, folder: str | None = None) -> bool:
         """Load a dataset and build a model for it with the panel's settings (default layer sizes)."""
-        self.session.model_settings = replace(self.settings(), hidden=None, arch="mlp")
+        self.session.model_settings = self.settings().replace(hidden=None, arch="mlp")
         return self.session.set_dataset(name, folder)
 
     def _dataset_chosen(self, index: int) -> None:
@@ -193,7 +148,7 @@ class ModelDataPanel(QWidget):
     def _folder_dialog(self, label: str) -> str | None:
         return QFileDialog.getExistingDirectory(self, label.rstrip("…")) or None
 
-    # -- showing the session --------------------------------------------------------
+    # -- showing the session -----------------------------------------------------------------
     def _show_dataset(self) -> None:
         d = self.session.dataset
         if d is None:
@@ -208,32 +163,35 @@ class ModelDataPanel(QWidget):
 
     def _show_model(self) -> None:
         s = self.session.model_settings
-        self.family.setCurrentIndex(max(0, self.family.findData(s.family)))
-        self.latent_dim.setValue(s.latent_dim)
         model = self.session.model
-        hidden = model.config.hidden if model is not None else s.hidden
-        self.hidden.setText(",".join(str(h) for h in hidden) if hidden else "")
-        self.arch.setCurrentText(s.arch)
-        for name, widget in self.family_settings.items():
-            _set_value(widget, getattr(s, name))
+        for name, widget in self.fields.items():
+            setting = self.model_settings[name]
+            value = s.family if name == "family" else getattr(s, name)
+            if name == "hidden" and model is not None:
+                value = model.config.hidden
+            show_value(widget, setting, value)
         self._update_enabled()
 
     def _update_enabled(self, *_) -> None:
         idle = self.session.state == "idle"
-        fields = model_class(self.family.currentData()).config_class.__dataclass_fields__
         family = self.family.currentData()
-        for name, widget in self.family_settings.items():
-            applies = name in fields
-            widget.setEnabled(idle and applies)
+        fields = model_class(family).config_class.__dataclass_fields__
+        for name, widget in self.fields.items():
+            setting = self.model_settings[name]
+            applies = name == "family" or name in fields
+            widget.setEnabled(applies and (idle or setting.live))
             self.model_form.setRowVisible(widget, applies)  # only the chosen family's settings take room
-            widget.setToolTip(FAMILY_SETTINGS[name][1] if applies else f"{family} has no {name.replace('_', ' ')} setting")
+            widget.setToolTip(setting.tooltip(running=not idle) if applies
+                              else f"{family} has no {name.replace('_', ' ')} setting")
+        for name, widget in self.train_fields.items():
+            setting = self.train_settings[name]
+            widget.setEnabled(idle or setting.live)
+            widget.setToolTip(setting.tooltip(running=not idle))
         d = self.session.dataset
         conv_ok = d is not None and tuple(d.data_shape) == CONV_SHAPE
         self.arch.setEnabled(idle and conv_ok)
-        self.arch.setToolTip("mlp: fully connected; conv: a small conv net" if conv_ok
-                             else "the conv architecture needs 28x28 greyscale images")
         if not conv_ok:
-            self.arch.setCurrentText("mlp")
-        for w in (self.dataset, self.family, self.latent_dim, self.hidden, self.apply, self.batch_size,
-                  self.device, self.seed):
+            self.arch.setToolTip("the conv architecture needs 28x28 greyscale images")
+            self.arch.setCurrentIndex(max(0, self.arch.findData("mlp")))
+        for w in (self.dataset, self.apply):
             w.setEnabled(idle)

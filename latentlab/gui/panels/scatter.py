@@ -32,7 +32,9 @@ from latentlab.core.latent import (
     prior_centre,
     projected_covariances,
 )
-from latentlab.gui.session import Session
+from latentlab.gui.binding import bind, bind_names
+from latentlab.state.scatter import ScatterState
+from latentlab.state.session import Session
 from latentlab.core.density import GaussianFit, compare_fits
 from latentlab.gui.widgets.density import density_item, draw_kde, evenly_spaced
 from latentlab.gui.widgets.inputs import float_box
@@ -87,10 +89,10 @@ class ScatterViewBox(pg.ViewBox):
 
 
 class LatentScatterPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, state: ScatterState | None = None, parent=None):
         super().__init__(parent)
         self.session = session
-        self.tool = "decode"
+        self.state = state or ScatterState()
         self.projection = None
         self.view = ScatterViewBox(self)
         self.plot = pg.PlotWidget(viewBox=self.view, background="w")
@@ -105,13 +107,16 @@ class LatentScatterPanel(QWidget):
 
         tools = QHBoxLayout()
         self.tool_buttons = QButtonGroup(self)
+        self.tool_radios: dict[str, QRadioButton] = {}
         for key, text in TOOLS.items():
             button = QRadioButton(text)
             button.setToolTip(TOOL_TIPS[key])
-            button.setChecked(key == "decode")
-            button.toggled.connect(lambda on, k=key: on and self._set_tool(k))
+            button.setChecked(key == self.state.tool)
+            button.toggled.connect(lambda on, k=key: on and setattr(self.state, "tool", k))
             self.tool_buttons.addButton(button)
+            self.tool_radios[key] = button
             tools.addWidget(button)
+        self.state.events.tool.connect(self._set_tool)
         self.clear_selection = QPushButton("Clear selection")
         self.clear_selection.clicked.connect(lambda: session.set_selection([]))
         tools.addStretch(1)
@@ -123,7 +128,8 @@ class LatentScatterPanel(QWidget):
         self.projection_kind.setToolTip("For latent sizes above 2: which plane to look at. The dimensions a "
                                         "projection drops are held at the codes' mean when a click is decoded.")
         self.axis_x, self.axis_y = QSpinBox(), QSpinBox()
-        self.axis_y.setValue(1)
+        for spin in (self.axis_x, self.axis_y):
+            spin.setRange(0, 511)
         for w in (self.projection_kind, self.axis_x, self.axis_y):
             (w.currentIndexChanged if isinstance(w, QComboBox) else w.valueChanged).connect(self.mark_dirty)
         view_row.addWidget(QLabel("view"))
@@ -154,6 +160,11 @@ class LatentScatterPanel(QWidget):
                                        "large smooths the clusters away")
         self.kde_scale.setPrefix("width × ")
         self.kde_scale.valueChanged.connect(self.mark_dirty)
+        bind(self.projection_kind, self.state, "projection")
+        bind(self.axis_x, self.state, "axis_x")
+        bind(self.axis_y, self.state, "axis_y")
+        bind_names(self.overlay, self.state, "overlays")
+        bind(self.kde_scale, self.state, "kde_width")
         overlay_row.addWidget(self.kde_scale)
         overlay_row.addStretch(1)
 
@@ -213,8 +224,12 @@ class LatentScatterPanel(QWidget):
         self._model_changed()
 
     # -- controls ----------------------------------------------------------------------
+    @property
+    def tool(self) -> str:
+        return self.state.tool
+
     def _set_tool(self, tool: str) -> None:
-        self.tool = tool
+        self.tool_radios[tool].setChecked(True)
         self.selection_path.setData([], [])
 
     def mark_dirty(self, *_) -> None:
@@ -227,9 +242,10 @@ class LatentScatterPanel(QWidget):
     def _model_changed(self) -> None:
         model = self.session.snapshot
         d = model.latent_dim if model is not None else 2
+        self.state.axis_x = min(self.state.axis_x, d - 1)
+        self.state.axis_y = min(self.state.axis_y, d - 1) if d > 1 else 0
         for spin in (self.axis_x, self.axis_y):
             spin.setRange(0, max(0, d - 1))
-        self.axis_y.setValue(min(1, d - 1))
         big = d > 2
         for w in (self.projection_kind, self.axis_x, self.axis_y):
             w.setEnabled(big)
@@ -243,6 +259,7 @@ class LatentScatterPanel(QWidget):
         self.overlay["manifold"].setToolTip("Decoded images tiled over the visible plane" if images else
                                             "for 2-D data the decoded points are shown in the decoder view")
         self._rebuild_items()
+        self._positions, self._indices = np.zeros((0, 2)), np.zeros(0, dtype=np.int64)  # hover: the old points
         self.crosshair.setData([], [])
         self.projection = None  # the old one belongs to the old latent space: clicks wait for the redraw
         # Encoding the dataset can take a while: the window paints first, the timer draws the points.
@@ -392,8 +409,10 @@ class LatentScatterPanel(QWidget):
         self.manifold_image.setImage(np.flipud(tiled), levels=(0, 1))
         self.manifold_image.setRect(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
 
-    def _draw_focus(self, z: torch.Tensor, _decoded) -> None:
-        if self.projection is not None and z.numel() == self.projection.basis.shape[0]:
+    def _draw_focus(self, z: torch.Tensor | None, _decoded) -> None:
+        if z is None:
+            self.crosshair.setData([], [])
+        elif self.projection is not None and z.numel() == self.projection.basis.shape[0]:
             p = self.projection.to_2d(z.reshape(1, -1)).numpy()
             self.crosshair.setData(pos=p if np.isfinite(p).all() else np.zeros((0, 2)))
 

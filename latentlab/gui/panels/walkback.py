@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, make_corruption
+from latentlab.core.corruption import IMAGE_ONLY, make_corruption
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import warm_optimizer
@@ -39,14 +39,17 @@ from latentlab.core.images import write_gif
 from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_frames, chain_mmd_curve, train_walkback_pair
 from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.jobs import Job
-from latentlab.gui.session import Session
+from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+from latentlab.core.pretrained import shipped_path
+from latentlab.gui.binding import bind, combo_for
+from latentlab.state.session import Session
+from latentlab.state.walkback import WalkbackState
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
-from latentlab.gui.widgets.inputs import combo_box, float_box, int_box
+from latentlab.gui.widgets.inputs import float_box, int_box
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
 
-STARTS = {"data": "data samples", "click": "a clicked point", "noise": "uniform noise"}
 CURVE_COLOURS = ((214, 39, 40), (31, 119, 180))
 TRAILS = 4
 TRAIL_LENGTH = 30
@@ -81,9 +84,10 @@ class ChainView(pg.PlotWidget):
 
 
 class WalkbackPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, state: WalkbackState | None = None, parent=None):
         super().__init__(parent)
         self.session = session
+        self.state = state or WalkbackState()
         self.pair: tuple[DenoisingAutoencoder, DenoisingAutoencoder] | None = None
         self._kind: str | None = None  # the kind of data the chain settings were last defaulted for
         self.pair_key: tuple | None = None  # the data and architecture the pair was trained for
@@ -97,19 +101,15 @@ class WalkbackPanel(QWidget):
         self._stale = True
 
         # -- chain controls
-        self.start = combo_box({text: key for key, text in STARTS.items()},
-                               "Where every chain starts: data samples, the last clicked point "
-                               "(in the particle view or the latent scatter), or uniform noise")
-        self.particles = int_box(1, 5000, 1000, "How many chains run at once")
-        self.steps = int_box(1, 5000, 100, "How many corrupt-and-denoise steps Play runs")
-        self.corruption = combo_box({cls.description: kind for kind, cls in CORRUPTIONS.items()})
-        self.level = float_box(0.0, 10.0, 0.2, step=0.05,
-                               tip="Corruption strength for the chain: sigma, or the fraction of pixels hit")
-        self.mean_step = QCheckBox("Denoise with the mean of P(x|x~)")
-        self.mean_step.setToolTip("Off: sample x from P(x|x~), as the theory's chain does; on: take its mean")
-        self.seed = int_box(0, 2**31 - 1, 0, "The chains' random numbers: the same for both models")
-        self.speed = QSlider(Qt.Horizontal, minimum=1, maximum=60, value=15)
-        self.speed.setToolTip("Steps per second while playing")
+        st = self.state
+        self.start = bind(combo_for("walkback.start"), st, "start")
+        self.particles = bind(int_box(1, 5000, 1000), st, "particles", "walkback")
+        self.steps = bind(int_box(1, 5000, 100), st, "play_steps", "walkback")
+        self.corruption = bind(combo_for("walkback.corruption"), st, "corruption")
+        self.level = bind(float_box(0.0, 10.0, 0.2, step=0.05), st, "level", "walkback")
+        self.mean_step = bind(QCheckBox("Denoise with the mean of P(x|x~)"), st, "mean", "walkback")
+        self.seed = bind(int_box(0, 2**31 - 1, 0), st, "seed", "walkback")
+        self.speed = bind(QSlider(Qt.Horizontal, minimum=1, maximum=60, value=15), st, "speed", "walkback")
         self.step_button = QPushButton("Step")
         self.play_button = QPushButton("Play")
         self.play_button.setCheckable(True)
@@ -121,9 +121,9 @@ class WalkbackPanel(QWidget):
         self.t_label = QLabel("t = 0")
 
         # -- the comparison pair
-        self.walkback = int_box(1, 20, 1, "Walkback steps for the 'with walkback' model")
-        self.walkback_p = float_box(0.0, 1.0, 1.0, decimals=2, tip="Probability of each further walkback step")
-        self.pair_epochs = int_box(1, 10000, 30, "Epochs each model of the pair trains (the same budget for both)")
+        self.walkback = bind(int_box(1, 20, 1), st, "pair_walkback", "walkback")
+        self.walkback_p = bind(float_box(0.0, 1.0, 1.0, decimals=2), st, "pair_walkback_p", "walkback")
+        self.pair_epochs = bind(int_box(1, 10000, 30), st, "pair_epochs", "walkback")
         self.train_button = QPushButton("Train pair")
         self.train_button.setToolTip("Train two DAEs like the current model's settings, without and with walkback, "
                                      "with the same seed, data and number of epochs")
@@ -179,6 +179,8 @@ class WalkbackPanel(QWidget):
         session.dataset_changed.connect(self._models_changed)
         session.focus_changed.connect(self._focus_changed)
         session.state_changed.connect(lambda *_: self._models_changed())
+        st.events.t.connect(self._run_to)
+        st.events.pair.connect(self._pair_asked)
         self._models_changed()
 
     def _layout(self) -> None:
@@ -248,21 +250,13 @@ class WalkbackPanel(QWidget):
             kind = self.corruption.itemData(i)
             item = self.corruption.model().item(i)
             item.setEnabled(images or kind not in IMAGE_ONLY)
-        snap = self.session.snapshot
-        if isinstance(snap, DenoisingAutoencoder) and not self.runs:
-            self.corruption.blockSignals(True)
-            self.level.blockSignals(True)
-            self.corruption.setCurrentIndex(self.corruption.findData(snap.config.corruption))
-            self.level.setValue(snap.config.noise)
-            self.corruption.blockSignals(False)
-            self.level.blockSignals(False)
         kind = d.kind if d is not None else None
         if kind != self._kind and kind is not None:
             # Defaults per kind of data, set when it changes: a filmstrip shows one chain, and the mean of
             # P(x|x~) shows digits rather than Bernoulli speckle; points need many chains to show a density.
             self._kind = kind
-            self.particles.setValue(16 if images else 1000)
-            self.mean_step.setChecked(images)
+            self.state.particles = 16 if images else 1000
+            self.state.mean = images
         busy = self.job is not None
         self.train_button.setEnabled(not busy and d is not None and self.session.state == "idle")
         self.reset()
@@ -270,17 +264,18 @@ class WalkbackPanel(QWidget):
     # -- the chain ---------------------------------------------------------------------
     def _set_clicked(self, point: torch.Tensor) -> None:
         self.clicked = point
-        self.start.setCurrentIndex(self.start.findData("click"))
+        self.state.start = "click"
         self.reset()
 
     def _focus_changed(self, z, decoded) -> None:
+        self.clicked = None
         if decoded is not None:
             self.clicked = decoded[0].detach().float()
 
     def start_points(self, model: DenoisingAutoencoder) -> torch.Tensor:
         n, d = self.particles.value(), self.session.dataset
-        g = torch.Generator().manual_seed(self.seed.value())
-        kind = self.start.currentData()
+        g = torch.Generator().manual_seed(self.state.seed)
+        kind = self.state.start
         if kind == "click" and self.clicked is not None and tuple(self.clicked.shape) == tuple(d.data_shape):
             return self.clicked.expand(n, *self.clicked.shape).clone()
         if kind == "noise":
@@ -312,12 +307,12 @@ class WalkbackPanel(QWidget):
         if self.status.text() == NO_MODEL:
             self.status.setText("")
         try:
-            corruption = make_corruption(self.corruption.currentData(), self.level.value())
+            corruption = make_corruption(self.state.corruption, self.state.level)
         except ValueError as e:
             self.status.setText(str(e))
             return
         start = self.start_points(models[0][1])
-        self.runs = [ChainRun(m, start, self.seed.value(), not self.mean_step.isChecked(), corruption)
+        self.runs = [ChainRun(m, start, self.state.seed, not self.state.mean, corruption)
                      for _, m in models]
         self.mmd = [([], []) for _ in self.runs]
         self.bandwidths = chain_bandwidths(d.test_x)
@@ -328,12 +323,12 @@ class WalkbackPanel(QWidget):
     def play(self, on: bool) -> None:
         self.play_button.setText("Pause" if on else "Play")
         if on and self.runs:
-            self.timer.start(int(1000 / self.speed.value()))
+            self.timer.start(int(1000 / self.state.speed))
         else:
             self.timer.stop()
 
     def _tick(self) -> None:
-        if not self.runs or self.runs[0].t >= self.steps.value():
+        if not self.runs or self.runs[0].t >= self.state.play_steps:
             self.play_button.setChecked(False)
             return
         self.advance(1)
@@ -344,6 +339,38 @@ class WalkbackPanel(QWidget):
                 run.advance(1)
             self._measure()
         self._draw()
+        if self.runs:
+            self.state.t = self.runs[0].t
+
+    def _run_to(self, t: int) -> None:
+        """walkback.t set from outside (a lesson, --set): fresh chains, run to step t."""
+        if self.runs and self.runs[0].t == t:
+            return
+        if t == 0:
+            self.reset()
+            return
+        self.reset(force=True)
+        if t > 0 and self.runs:
+            self.advance(t)
+
+    def _pair_asked(self, value: str) -> None:
+        """walkback.pair: "train" trains the pair here; "NAME, NAME" opens two shipped DAEs (without, with)."""
+        value = value.strip()
+        if value == "train":
+            self.train_pair_now()
+        elif value:
+            names = [v.strip() for v in value.split(",") if v.strip()]
+            try:
+                if len(names) != 2:
+                    raise ValueError(f"walkback.pair names two pretrained DAEs (without, with), got {value!r}")
+                models = [load_checkpoint(shipped_path(n)).model for n in names]
+            except (ValueError, CheckpointError) as e:
+                self.session.message.emit("error", str(e))
+                return
+            if not all(isinstance(m, DenoisingAutoencoder) for m in models):
+                self.session.message.emit("error", f"walkback.pair: {value} are not both denoising autoencoders")
+                return
+            self.use_pair(*models, note=f"pretrained pair: {names[0]} and {names[1]}")
 
     def _measure(self) -> None:
         """MMD^2 of the newest state of each chain against held-out data."""
@@ -454,7 +481,7 @@ class WalkbackPanel(QWidget):
         if base is None:
             settings = {k: v for k, v in s.model_settings.as_config().items() if k in ("latent_dim", "hidden")}
             base = model_for_dataset("dae", s.dataset, **settings).config
-        return replace(base, corruption=self.corruption.currentData(), noise=self.level.value())
+        return replace(base, corruption=self.state.corruption, noise=self.state.level)
 
     def _pair_job(self):
         """The work of training the pair, as a function of (report, cancelled); None if it cannot be built."""
@@ -464,8 +491,8 @@ class WalkbackPanel(QWidget):
         except ValueError as e:
             self.status.setText(f"cannot build the pair: {e}")
             return None
-        dataset, train = s.dataset, replace(s.train_config, epochs=self.pair_epochs.value())
-        walkback, p = self.walkback.value(), self.walkback_p.value()
+        dataset, train = s.dataset, replace(s.train_config, epochs=self.state.pair_epochs)
+        walkback, p = self.state.pair_walkback, self.state.pair_walkback_p
         return lambda report, cancelled: train_walkback_pair(config, dataset, train, walkback, p, report, cancelled)
 
     def train_pair_now(self) -> None:
@@ -491,7 +518,7 @@ class WalkbackPanel(QWidget):
         self.job.done.connect(self._pair_trained)
         self.job.failed.connect(lambda msg: self.status.setText(f"training the pair failed: {msg}"))
         self.job.ended.connect(self._job_ended)
-        self.status.setText(f"training two DAEs for {self.pair_epochs.value()} epochs each…")
+        self.status.setText(f"training two DAEs for {self.state.pair_epochs} epochs each…")
         self.job.start()
         return True
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
+from latentlab.state.leaderboard import BannerState
+
 STYLES = {  # background, text, border: light boxes with dark text, readable in either theme
     "info": ("#e7f1fb", "#0b3d66", "#9cc3e6"),
     "warning": ("#fff4d6", "#5c4300", "#e6c66a"),
@@ -14,8 +16,11 @@ INFO_SECONDS = 6
 
 
 class MessageBanner(QFrame):
-    def __init__(self, parent=None):
+    """Shows a BannerState: what sets the state (a message, a successful load that clears it) moves the strip."""
+
+    def __init__(self, state: BannerState | None = None, parent=None):
         super().__init__(parent)
+        self.state = state or BannerState()
         self.setObjectName("messageBanner")
         self.label = QLabel()
         self.label.setWordWrap(True)
@@ -24,20 +29,32 @@ class MessageBanner(QFrame):
         close.setText("✕")
         close.setToolTip("Dismiss")
         close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.state.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
         layout.addWidget(close)
         self.level = ""
-        self._timer = QTimer(self, singleShot=True, timeout=self.hide)
+        self._timer = QTimer(self, singleShot=True, timeout=self.state.clear)
         self.hide()
+        self.state.events.text.connect(lambda *_: self._show_state())
+        self.state.events.level.connect(lambda *_: self._show_state())
 
     @property
     def text(self) -> str:
         return self.label.text()
 
     def show_message(self, level: str, text: str) -> None:
+        self.state.show(level, text)
+
+    def _show_state(self) -> None:
+        level, text = self.state.level, self.state.text
+        if not text:
+            self.level = ""
+            self.label.setText("")
+            self._timer.stop()
+            self.hide()
+            return
         self.level = level
         self.label.setText(text)
         background, text, border = STYLES.get(level, STYLES["info"])

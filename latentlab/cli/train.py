@@ -9,21 +9,77 @@ import sys
 import time
 from pathlib import Path
 
-from latentlab.cli import UserError, load_or_fail
+from latentlab.cli.common import UserError, load_or_fail
+
+FLAG_NAMES = {"data.name": "--data", "data.dir": "--data-dir", "model.family": "--model"}  # the rest: --field-name
+SECTIONS = ("data", "model", "train", "run")
+
+
+def flag(setting) -> str:
+    return FLAG_NAMES.get(setting.name, setting.flag)
+
+
+def add_parser(sub) -> None:
+    """Every data, model, train and run setting of the schema is a flag, with the schema's help and default."""
+    from latentlab.state.schema import section
+
+    p = sub.add_parser("train", help="train a model and save a checkpoint")
+    for name in SECTIONS:
+        group = p.add_argument_group(f"{name} settings")
+        for s in section(name):
+            families = f" [{', '.join(s.families)}]" if s.families and len(s.families) < 6 else ""
+            default = s.format(s.default) if s.default not in (None, "") else "not set"
+            group.add_argument(flag(s), dest=s.name, metavar=s.kind.upper(),
+                               help=f"{s.help}{families}; {s.describe_values()} (default {default})")
+    p.add_argument("--out", help="checkpoint file to write at the end (needs --out, --run-dir or both)")
+    p.add_argument("--resume", nargs="?", const="", metavar="CKPT",
+                   help="continue from CKPT (default: the newest checkpoint in --run-dir, else --out) "
+                        "with its optimizer state, up to --epochs")
+    p.add_argument("--run-dir", metavar="DIR",
+                   help="write metrics.jsonl and rolling checkpoints here, for File > Follow run")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--slim", action="store_true",
+                   help="store weights as float16 without optimizer state (the shipped checkpoints)")
+
+
+def settings_of(args: argparse.Namespace) -> dict:
+    """The flags given, checked against the schema, by setting name; the defaults for the others."""
+    from latentlab.core.settings import SettingError
+    from latentlab.state.schema import section
+
+    values, given = {}, set()
+    for name in SECTIONS:
+        for s in section(name):
+            raw = getattr(args, s.name, None)
+            if raw is None:
+                values[s.name] = s.default
+                continue
+            try:
+                values[s.name] = s.parse(raw)
+            except SettingError as e:
+                raise UserError(f"{flag(s)}: {e}") from None
+            given.add(s.name)
+    values["given"] = given
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    return train(args)
 
 
 def train(args: argparse.Namespace) -> int:
     """Headless training; under torchrun, one of several processes (rank 0 alone writes anything)."""
     from latentlab.core import distributed
 
-    group, device = None, args.device
+    values = settings_of(args)
+    group, device = None, values["train.device"]
     if distributed.launched_by_torchrun():
         try:
-            group, device = distributed.join(args.device)
+            group, device = distributed.join(device)
         except (ValueError, RuntimeError) as e:
             raise UserError(f"cannot join the torchrun group: {e}") from None
     try:
-        return _train(args, device, group)
+        return _train(args, values, device, group)
     finally:
         if group is not None:
             # The trainer's DDP module holds the group, and the progress callbacks make reference cycles
@@ -44,7 +100,7 @@ def _resume_source(args: argparse.Namespace, run) -> str:
     return args.out
 
 
-def _train(args: argparse.Namespace, device: str, group) -> int:
+def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     from tqdm import tqdm
 
     from latentlab.core.checkpoints import save_checkpoint
@@ -54,11 +110,9 @@ def _train(args: argparse.Namespace, device: str, group) -> int:
     from latentlab.core.training import Trainer, TrainConfig, seed_everything
 
     leader = group is None or group.leader
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                         device=device, threads=args.threads)
+    train_values = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("train.")}
+    config = TrainConfig(**{**train_values, "device": device})
     problems = config.problems()
-    if min(args.log_every, args.checkpoint_every, args.keep) < 1:
-        problems.append("--log-every, --checkpoint-every and --keep must be at least 1")
     if problems:
         raise UserError("; ".join(problems))
     if not args.out and not args.run_dir:
@@ -71,10 +125,10 @@ def _train(args: argparse.Namespace, device: str, group) -> int:
     except RunDirError as e:
         raise UserError(str(e)) from None
     try:
-        dataset = load_dataset(args.data, folder=args.data_dir)
+        dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None)
     except DataError as e:
         raise UserError(str(e)) from None
-    seed_everything(args.seed)
+    seed_everything(config.seed)
     resume_state = None
     if args.resume is not None:
         source = _resume_source(args, run)
@@ -84,12 +138,11 @@ def _train(args: argparse.Namespace, device: str, group) -> int:
         if ckpt.dataset.get("name") != dataset.name:
             raise UserError(f"{source} was trained on {ckpt.dataset.get('name')}, not {dataset.name}")
     else:
+        given = {k.split(".", 1)[1]: values[k] for k in values["given"] if k.startswith("model.")}
+        given.pop("family", None)
         try:
-            model = model_for_dataset(args.model, dataset, latent_dim=args.latent_dim, hidden=args.hidden,
-                                      arch=args.arch, beta=args.beta, recon_weight=args.recon_weight,
-                                      mmd_weight=args.mmd_weight, corruption=args.corruption, noise=args.noise,
-                                      walkback=args.walkback, walkback_p=args.walkback_p,
-                                      noise_dist=args.noise_dist, bandwidth=args.bandwidth, noise_dim=args.noise_dim)
+            model = model_for_dataset(values["model.family"], dataset, latent_dim=values["model.latent_dim"],
+                                      **given)
         except ValueError as e:
             raise UserError(str(e)) from None
 
@@ -97,15 +150,17 @@ def _train(args: argparse.Namespace, device: str, group) -> int:
     if resume_state:
         trainer.load_state(resume_state)
     processes = {"processes": group.world, "backend": group.backend} if group else {"processes": 1}
-    train_facts = {"lr": args.lr, "batch_size": args.batch_size, "seed": args.seed, "device": str(trainer.device),
+    train_facts = {"lr": config.lr, "batch_size": config.batch_size, "seed": config.seed, "device": str(trainer.device),
                    **processes}
 
     def save(path: Path, metrics: dict[str, float], slim: bool = False) -> None:
-        save_checkpoint(path, trainer.model, dataset_record(dataset, args.data_dir), trainer.step, trainer.epoch,
+        save_checkpoint(path, trainer.model, dataset_record(dataset, values["data.dir"] or None), trainer.step,
+                        trainer.epoch,
                         metrics, None if slim else trainer.optimizer.state_dict(), half=slim,
                         extra={"train": {**train_facts, "seconds": round(time.perf_counter() - start, 2)}})
 
-    recorder = RunRecorder(run, save, args.log_every, args.checkpoint_every, args.keep) if run and leader else None
+    recorder = (RunRecorder(run, save, values["run.log_every"], values["run.checkpoint_every"], values["run.keep"])
+                if run and leader else None)
     bar = tqdm(total=config.epochs, initial=trainer.epoch, unit="epoch", disable=args.quiet or not leader,
                dynamic_ncols=True)
 

@@ -1,0 +1,48 @@
+"""Command line: `latentlab` opens the window; each subcommand (one module each here) works headless.
+
+User mistakes end in a one-line message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from latentlab.cli import codes, gui, info, interpolate, mmd, pretrained, sample, settings, train
+from latentlab.cli.common import EXIT_USER_ERROR, UserError, load_or_fail
+
+__all__ = ["EXIT_USER_ERROR", "UserError", "build_parser", "load_or_fail", "main"]
+
+SUBCOMMANDS = {m.__name__.rsplit(".", 1)[1]: m for m in (train, sample, interpolate, mmd, codes, info, pretrained,
+                                                         settings)}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and status 2, not a usage block
+        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from latentlab import __version__
+
+    parser = _Parser(prog="latentlab", description="Explore the latent spaces of generative models.")
+    parser.add_argument("--version", action="version", version=f"latentlab {__version__}")
+    gui.add_arguments(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for module in SUBCOMMANDS.values():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return SUBCOMMANDS[args.command].run(args) if args.command else gui.run(args)
+    except UserError as e:
+        print(f"latentlab: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

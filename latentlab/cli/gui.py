@@ -1,0 +1,91 @@
+"""`latentlab` with no subcommand: the application window (or, with --screenshot, a picture of it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from latentlab.cli.common import UserError
+
+# Flags of earlier versions, each the setting it stands for now (and how its value reads there).
+ALIASES = {
+    "model": "model.family", "latent_dim": "model.latent_dim", "beta": "model.beta", "theme": "window.theme",
+    "focus": "scatter.focus", "overlays": "scatter.overlays", "panel": "window.panel",
+    "interpolate": "interpolation.examples", "compare": "interpolation.compare", "mmd_test": "mmd.test",
+    "walkback_pair": "walkback.pair", "chain_steps": "walkback.t", "lesson": "window.lesson", "step": "window.step",
+}
+SWITCHES = {"mmd_test": "on", "walkback_pair": "train"}  # aliases without a value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint", help="open the application on this checkpoint")
+    parser.add_argument("--data", help="open the application on this dataset")
+    parser.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    parser.add_argument("--set", dest="set", action="append", default=[], metavar="NAME=VALUE",
+                        help="set any setting (`latentlab settings` lists them), e.g. --set scatter.overlays=prior "
+                             "--set window.panel=mmd; repeat it for several")
+    parser.add_argument("--screenshot", metavar="FILE", help="paint the window offscreen, save a PNG, exit")
+    parser.add_argument("--train-steps", type=int, default=0, help="with --screenshot: train this many steps first")
+    parser.add_argument("--panel-only", action="store_true",
+                        help="with --screenshot and window.panel: picture that panel alone, floated")
+    parser.add_argument("--window-size", type=_size, default=(1400, 860), metavar="WxH",
+                        help="with --screenshot: the window's size (default 1400x860)")
+    parser.add_argument("--follow", metavar="DIR", help="open the application following this --run-dir live")
+    aliases = parser.add_argument_group("older flags, each now a --set (they say which)")
+    for name in ALIASES:
+        option = "--" + name.replace("_", "-")
+        if name in SWITCHES:
+            aliases.add_argument(option, action="store_const", const=SWITCHES[name], help=f"--set {ALIASES[name]}")
+        else:
+            aliases.add_argument(option, help=f"--set {ALIASES[name]}=...")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a size is WIDTHxHEIGHT, e.g. 1920x1080, got {text!r}") from None
+    if min(w, h) < 100 or max(w, h) > 10000:
+        raise argparse.ArgumentTypeError(f"a window size must be 100 to 10000 pixels a side, got {text!r}")
+    return w, h
+
+
+def settings_of(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """The aliases given (each said as the --set it stands for) and then every --set, checked, in order."""
+    from latentlab.core.settings import SettingError
+    from latentlab.state.schema import lookup, parse_assignment
+
+    found = []
+    for name, setting_name in ALIASES.items():
+        raw = getattr(args, name, None)
+        if raw is None or name == "model":  # --model also names the first model's family (initial_state)
+            continue
+        text = raw.replace(" ", "") if isinstance(raw, str) else str(raw)
+        print(f"latentlab: --{name.replace('_', '-')} is now --set {setting_name}={text}", file=sys.stderr)
+        try:
+            found.append((setting_name, lookup(setting_name).parse(text)))
+        except SettingError as e:
+            raise UserError(str(e)) from None
+    for text in args.set:
+        try:
+            setting, value = parse_assignment(text)
+        except SettingError as e:
+            raise UserError(str(e)) from None
+        found.append((setting.name, value))
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    args.settings = settings_of(args)
+    given = dict(args.settings)
+    if "model.family" in given:
+        args.model = given["model.family"]
+    if "data.name" in given:
+        args.data = given["data.name"]
+    if "data.dir" in given:
+        args.data_dir = given["data.dir"] or None
+    try:
+        from latentlab.gui.app import run_app
+    except ImportError as e:
+        raise UserError(f"the application cannot start: {e} (run the README's setup command)") from None
+    return run_app(args)

@@ -1,0 +1,38 @@
+"""`latentlab sample`: a grid of model samples as PNG."""
+
+from __future__ import annotations
+
+import argparse
+
+from latentlab.cli.common import UserError, load_or_fail
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sample", help="write a grid of model samples as PNG")
+    p.add_argument("checkpoint")
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentlab.core.images import save_image_grid, save_points_png
+
+    if args.n < 1:
+        raise UserError("--n must be at least 1")
+    ckpt = load_or_fail(args.checkpoint)
+    if not ckpt.model.can("sample"):
+        raise UserError(f"{args.checkpoint}: {ckpt.model.why_not('sample')}")
+    with torch.no_grad():
+        samples = ckpt.model.sample(args.n, generator=torch.Generator().manual_seed(args.seed))
+    try:
+        if samples.dim() == 4:
+            save_image_grid(samples, args.out)
+        else:
+            save_points_png(samples, args.out)
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot write {args.out}: {e}") from None
+    print(f"wrote {args.n} samples to {args.out}")
+    return 0

@@ -1,0 +1,124 @@
+"""AppState: the root of the window's state (napari's ViewerModel, for latentlab), with no Qt.
+
+It holds the session and one state model per panel, applies settings by their schema names
+(`--set`, lesson lines, saved views), and declares, once, what is reset when the data or the model
+changes: everything derived from the old one would otherwise stay on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from latentlab.core.models.dae import DenoisingAutoencoder
+from latentlab.core.settings import SettingError
+from latentlab.state.interpolation import InterpolationState
+from latentlab.state.leaderboard import BannerState, LeaderboardState
+from latentlab.state.mmd import MMDState
+from latentlab.state.scatter import ScatterState
+from latentlab.state.schema import lookup
+from latentlab.state.session import Session
+from latentlab.state.walkback import WalkbackState
+from latentlab.state.window import CurvesState, WindowState
+
+PANEL_SECTIONS = ("scatter", "interpolation", "walkback", "mmd", "curves", "window")
+
+
+class AppState:
+    def __init__(self, session: Session | None = None):
+        self.session = session or Session()
+        self.scatter = ScatterState()
+        self.interpolation = InterpolationState()
+        self.walkback = WalkbackState()
+        self.mmd = MMDState()
+        self.curves = CurvesState()
+        self.window = WindowState()
+        self.leaderboard = LeaderboardState()
+        self.banner = BannerState()
+        s = self.session
+        s.message.connect(self.banner.show)
+        # Connected first, so the resets happen before any panel redraws for the new data or model.
+        s.dataset_changed.connect(self.data_changed)
+        s.model_changed.connect(self.model_changed)
+
+    # -- what derives from the data or the model ---------------------------------------------
+    def data_changed(self) -> None:
+        """New data: nothing that pointed at the old examples holds (indices, hover, paths, scores)."""
+        self.session.clear_view()
+        self.interpolation.clear()
+        self.leaderboard.clear()
+        self.banner.clear()
+
+    def model_changed(self) -> None:
+        """A new model (built, reset or opened): its latent space, samples and chain are new."""
+        self.session.clear_view()
+        self.interpolation.keep_examples_only()
+        self.leaderboard.clear()
+        self.banner.clear()
+        self.walkback.t = 0
+        model = self.session.snapshot
+        if isinstance(model, DenoisingAutoencoder):  # the chain corrupts as the model was trained to undo
+            self.walkback.corruption = model.config.corruption
+            self.walkback.level = model.config.noise
+
+    # -- settings by name ------------------------------------------------------------------------
+    def get(self, name: str) -> Any:
+        setting = lookup(name)
+        section, field = setting.section, setting.field
+        s = self.session
+        if section == "model":
+            return s.model_settings.family if field == "family" else getattr(s.model_settings, field)
+        if section == "train":
+            return getattr(s.train_config, field)
+        if section == "data":
+            if field == "name":
+                return s.dataset.name if s.dataset is not None else setting.default
+            return s.dataset_folder or ""
+        if section in PANEL_SECTIONS:
+            return getattr(getattr(self, section), field)
+        raise SettingError(f"{name} is a setting of the train command, not of the window")
+
+    def set(self, name: str, value: Any) -> None:
+        """Set a setting by its dotted name; SettingError (one clear line) if the value does not fit.
+
+        model.* settings take effect with the next new model (live ones at once, during a run);
+        data.name loads that dataset; panel settings change the panel at once."""
+        setting = lookup(name)
+        value = setting.check(value)
+        section, field = setting.section, setting.field
+        s = self.session
+        if section == "model":
+            s.model_settings = (s.model_settings.replace(family=value) if field == "family"
+                                else s.model_settings.replace(**{field: value}))
+            if setting.live and s.state != "idle":
+                s.apply_live(field, value)
+        elif section == "train":
+            if not s.set_train_config(replace(s.train_config, **{field: value})):
+                raise SettingError(f"{name}: {value} does not fit the other training settings")
+        elif section == "data":
+            name_, folder = (value, s.dataset_folder) if field == "name" else (self.get("data.name"), value)
+            if not s.set_dataset(name_, folder or None):
+                raise SettingError(f"cannot load the dataset {name_!r}")
+        elif name == "scatter.focus":
+            self._decode(value)
+        elif section in PANEL_SECTIONS:
+            target = getattr(self, section)
+            setter = getattr(target, f"set_{field}", None)
+            setter(value) if setter else setattr(target, field, value)
+        else:
+            raise SettingError(f"{name} is a setting of the train command, not of the window")
+
+    def _decode(self, point: tuple[float, ...] | None) -> None:
+        """scatter.focus: decode this point with the current model."""
+        s = self.session
+        if point is None:
+            return
+        if s.snapshot is None or len(point) != s.snapshot.latent_dim:
+            dims = s.snapshot.latent_dim if s.snapshot is not None else 0
+            raise SettingError(f"scatter.focus: the model's codes have {dims} numbers, got {len(point)}")
+        import torch
+
+        s.set_focus(torch.tensor(point, dtype=torch.float32))
+
+    def set_text(self, name: str, text: str) -> None:
+        self.set(name, lookup(name).parse(text))

@@ -1,0 +1,83 @@
+"""The dataset on show and its latent codes under the current snapshot."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from psygnal import Signal
+
+from latentlab.core.data import Dataset, DataError, load_dataset
+from latentlab.core.latent import encode_in_batches
+from latentlab.state.codes import LIVE_CODES, Codes, subset
+
+
+class DataMixin:
+    """Part of Session: the dataset (and the folder it came from) and the codes cache."""
+
+    dataset_changed = Signal()
+
+    snapshot: torch.nn.Module | None
+    state: str
+
+    def _init_data(self) -> None:
+        self.dataset: Dataset | None = None
+        self.dataset_folder: str | None = None
+        self._codes: Codes | None = None
+        self._live_index: tuple[np.ndarray, np.ndarray] | None = None
+
+    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True) -> bool:
+        """Load a dataset (and, by default, a new model fitting it). False, with a message, on failure."""
+        self.stop_following()
+        if self.state != "idle":
+            self.error("stop training before changing the dataset")
+            return False
+        try:
+            dataset = load_dataset(name, folder=folder)
+        except DataError as e:
+            self.error(str(e))
+            return False
+        self._use_dataset(dataset, folder)
+        if dataset.notes:
+            self.message.emit("warning", f"{dataset.name}: {dataset.notes}")
+        return self.configure_model(self.model_settings) if rebuild else True
+
+    def _use_dataset(self, dataset: Dataset, folder: str | None) -> None:
+        self.dataset, self.dataset_folder = dataset, folder
+        self._codes = None
+        self.dataset_changed.emit()
+
+    def forget_codes(self) -> None:
+        self._codes = None
+
+    def live_code_inputs(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The fixed subset whose codes the training run sends while it trains."""
+        if self.snapshot is None or self.dataset is None or not self.snapshot.can("encode"):
+            self._live_index = None
+            return None
+        d = self.dataset
+        self._live_index = (subset(len(d.train_x), LIVE_CODES), subset(len(d.test_x), LIVE_CODES))
+        return d.train_x[self._live_index[0]], d.test_x[self._live_index[1]]
+
+    def take_live_codes(self, codes: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Codes a run sent with a snapshot; weights without codes mean: encode afresh when asked, once idle."""
+        if codes is not None and self._live_index is not None:
+            self._codes = Codes(codes[0], codes[1], *self._live_index)
+        elif self.state == "idle":
+            self._codes = None
+
+    @torch.no_grad()
+    def codes(self) -> Codes | None:
+        """The dataset's codes under the snapshot; None without an encoder.
+
+        While training they come from the run (a fixed subset, refreshed about once a second);
+        when idle all points are encoded here once and cached until the weights move.
+        """
+        if self.snapshot is None or self.dataset is None or not self.snapshot.can("encode"):
+            return None
+        d = self.dataset
+        complete = self._codes is not None and len(self._codes.train_index) == len(d.train_x)
+        if self._codes is None or (self.state == "idle" and not complete):
+            tr, te = np.arange(len(d.train_x)), np.arange(len(d.test_x))
+            self._codes = Codes(encode_in_batches(self.snapshot, d.train_x),
+                                encode_in_batches(self.snapshot, d.test_x), tr, te)
+        return self._codes

@@ -1,0 +1,39 @@
+"""Window-level view options: which panel is in front, floated panels, the theme, the lesson on show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psygnal import evented
+
+from latentlab.core.settings import setting
+
+PANELS = ("model", "training", "lessons", "decoder", "samples", "interpolation", "curves", "walkback", "mmd",
+          "leaderboard")
+THEMES = ("system", "light", "dark")
+
+
+@evented
+@dataclass
+class WindowState:
+    panel: str = setting("", label="Panel", choices=("",) + PANELS,
+                         help="Bring this dock to the front (and widen its side of the window to fit it)")
+    floating: frozenset[str] = setting(frozenset(), label="Floated panels", choices=PANELS,
+                                       help="Float these docks large over the window's right side")
+    theme: str = setting("system", label="Theme", choices=THEMES,
+                         help="Light or dark; system follows the desktop")
+    lesson: int = setting(0, label="Lesson", minimum=0, maximum=99,
+                          help="Open this lesson of the Lessons dock (1 is the first; 0: none)")
+    step: int = setting(1, label="Lesson step", minimum=1, maximum=999, help="The step of the lesson to set up")
+
+    def set_panel(self, key: str) -> None:
+        self.panel = ""  # naming the same panel again brings it to the front again
+        self.panel = key
+
+
+@evented
+@dataclass
+class CurvesState:
+    log: bool = setting(False, label="Log scale", help="The loss axis on a log scale")
+    smoothing: int = setting(1, label="Smoothing", minimum=1, maximum=500, unit="reports",
+                             help="A moving average over this many reports")

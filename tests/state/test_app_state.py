@@ -1,0 +1,112 @@
+"""The window's state with no window: settings by name, and nothing stale after the data or model changes."""
+
+import numpy as np
+import pytest
+import torch
+
+from latentlab.core.leaderboard import Score
+from latentlab.core.settings import SettingError
+from latentlab.state.app import AppState
+from latentlab.state.interpolation import Anchor
+from latentlab.state.model_settings import ModelSettings
+from latentlab.state.schema import schema
+
+
+@pytest.fixture
+def app():
+    state = AppState()
+    state.session.model_settings = ModelSettings("vae", hidden=(16,))
+    assert state.session.set_dataset("ring8")
+    return state
+
+
+def test_the_schema_declares_every_setting_once_with_type_default_and_range():
+    settings = schema()
+    assert len(settings) >= 60
+    for s in settings.values():
+        assert s.label and s.help and s.kind
+        assert s.check(s.default) == s.default or s.optional
+    live = {n for n, s in settings.items() if s.live}
+    assert {"model.beta", "model.recon_weight", "model.mmd_weight", "train.lr", "model.noise"} <= live
+    assert "model.latent_dim" not in live
+
+
+def test_settings_by_name_are_checked(app):
+    app.set_text("scatter.overlays", "prior, density")
+    assert app.scatter.overlays == {"prior", "density"}
+    with pytest.raises(SettingError, match="kde_width"):
+        app.set_text("scatter.kde_width", "100")
+    with pytest.raises(SettingError, match="did you mean scatter.kde_width"):
+        app.set_text("scatter.kde", "1")
+    with pytest.raises(SettingError, match="unknown overlays 'wobble'"):
+        app.set_text("scatter.overlays", "wobble")
+    app.set("model.beta", 0.5)
+    assert app.get("model.beta") == 0.5 and app.session.model_settings.beta == 0.5
+
+
+def test_new_data_clears_selection_hover_focus_path_anchors_scores_and_banner(app):
+    s = app.session
+    s.set_selection([1, 2, 3])
+    s.set_hover(3)
+    s.set_focus(torch.zeros(2))
+    s.set_path(torch.zeros(5, 2))
+    app.interpolation.add(Anchor(index=1))
+    app.leaderboard.rows = (Score("current model (vae)", 0.1, 0.5, -1.0, 0.1, 10),)
+    s.error("something went wrong")
+    assert app.banner.level == "error"
+    hovers = []
+    s.hover_changed.connect(hovers.append)
+    assert s.set_dataset("moons")
+    assert len(s.selection) == 0 and s.hovered is None and s.focus is None and s.path is None
+    assert hovers == [None]
+    assert app.interpolation.anchors == () and app.leaderboard.rows == ()
+    assert app.banner.level != "error"
+
+
+def test_a_new_model_drops_clicked_points_and_scores_but_keeps_example_anchors(app):
+    s = app.session
+    app.interpolation.add(Anchor(index=4))
+    app.interpolation.add(Anchor(z=torch.zeros(2)))
+    app.leaderboard.rows = (Score("current model (vae)", 0.1, 0.5, -1.0, 0.1, 10),)
+    assert s.reset()
+    assert [a.index for a in app.interpolation.anchors] == [4]
+    assert app.leaderboard.rows == ()
+
+
+def test_opening_a_dae_sets_the_chain_corruption_to_its_own(app, tmp_path):
+    s = app.session
+    app.walkback.corruption, app.walkback.level = "gaussian", 0.2
+    assert s.set_dataset("digits", rebuild=False)
+    assert s.configure_model(ModelSettings("dae", corruption="salt_pepper", noise=0.3, hidden=(16,)))
+    assert (app.walkback.corruption, app.walkback.level) == ("salt_pepper", pytest.approx(0.3))
+
+
+def test_a_live_setting_reaches_the_model(app):
+    s = app.session
+    s.configure_model(ModelSettings("vae", hidden=(16,)))
+    s.start(max_steps=2)
+    assert s.trainer.step == 2
+    s._set_state("running")  # as if a run were going: live settings go to the trainer
+    app.set("model.beta", 0.25)
+    s.trainer.run(max_steps=1)  # the next step applies it
+    s._set_state("idle")
+    assert s.model.config.beta == 0.25
+
+
+def test_history_goes_into_checkpoints_and_comes_back(app, tmp_path):
+    s = app.session
+    s.start(max_steps=5)
+    path = tmp_path / "m.safetensors"
+    assert s.save(path)
+    steps = list(s.history.train_steps)
+    assert s.reset() and s.history.train_steps == []
+    assert s.open_checkpoint(path)
+    assert s.history.train_steps == steps and np.isfinite(s.history.arrays("train")[1]["total"]).all()
+
+
+def test_window_panel_names_the_same_panel_again(app):
+    seen = []
+    app.window.events.panel.connect(seen.append)
+    app.set("window.panel", "mmd")
+    app.set("window.panel", "mmd")
+    assert seen.count("mmd") == 2
