@@ -26,7 +26,7 @@ def headless_rate(seconds: float, device: str, threads: int) -> float:
     """The CLI's situation: the core Trainer in a process's main thread, nothing else running."""
     from latentlab.core.data import load_dataset
     from latentlab.core.recipes import model_for_dataset
-    from latentlab.core.training import Trainer, TrainConfig
+    from latentlab.core.training import TrainConfig, Trainer
 
     data = load_dataset("mnist5k")
     torch.manual_seed(0)

@@ -16,7 +16,7 @@ from torch import nn
 from bench.report import Figure, figure
 from latentlab.core.data import load_dataset
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 
 BATCH, LR = 128, 1e-3
 

@@ -14,7 +14,8 @@ from latentlab.core.checkpoints import load_checkpoint
 from latentlab.core.data import load_dataset
 from latentlab.core.images import save_image_grid, save_points_png
 from latentlab.core.latent import PATH_KINDS, path_points
-from latentlab.core.mmd import PooledDistances, PermutationResult, permutation_test
+from latentlab.core.mmd import PermutationResult, PooledDistances, permutation_test
+from latentlab.core.pretrained import PREFIX, resolve
 from latentlab.core.recipes import dataset_from_record
 
 
@@ -28,7 +29,7 @@ def interpolate(checkpoint: str | Path, start: int, end: int, steps: int, kind: 
         raise ValueError("--steps must be at least 2")
     if kind not in PATH_KINDS:
         raise ValueError(f"unknown path {kind!r}; choose one of {', '.join(PATH_KINDS)}")
-    ckpt = load_checkpoint(checkpoint)
+    ckpt = load_checkpoint(resolve(checkpoint))
     model = ckpt.model.eval()
     if not model.can("encode"):
         raise ValueError(f"{checkpoint}: {model.why_not('encode')}")
@@ -63,8 +64,8 @@ class SampleSet:
 def sample_set(spec: str, n: int, seed: int, data_dir: str | None = None) -> SampleSet:
     """`spec` is a checkpoint file (n of its model's samples) or a dataset, `name` or `name:test` /
     `name:train` (n of its examples, drawn without replacement; the training split by default)."""
-    if Path(spec).is_file():
-        model = load_checkpoint(spec).model.eval()
+    if Path(spec).is_file() or spec.startswith(PREFIX):
+        model = load_checkpoint(resolve(spec)).model.eval()
         if not model.can("sample"):
             raise ValueError(f"{spec}: {model.why_not('sample')}")
         x = model.sample(n, generator=torch.Generator().manual_seed(seed))

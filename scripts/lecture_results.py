@@ -19,7 +19,7 @@ import torch
 from latentlab.core.data import load_dataset
 from latentlab.core.leaderboard import score_model, write_csv
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 from latentlab.core.walkback import ChainRun, chain_mmd_curve, train_walkback_pair
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"

@@ -9,37 +9,37 @@ if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
 fi
 if [ -n "${DISPLAY:-}" ]; then export QT_QPA_PLATFORM=xcb; else export QT_QPA_PLATFORM=offscreen; fi
 export LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --focus 0.5,-1 --screenshot docs/images/main-window.png
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 700 --set scatter.focus=0.5,-1 --screenshot docs/images/main-window.png
 .venv/bin/latentlab --data ring8 --model vae --train-steps 1500 --screenshot docs/images/toy-vae.png
 # The lecture's three latent spaces: a plain autoencoder, a VAE, and a VAE with beta = 0.
-.venv/bin/latentlab --data mnist5k --model autoencoder --train-steps 1500 --focus 0,0 \
+.venv/bin/latentlab --data mnist5k --model autoencoder --train-steps 1500 --set scatter.focus=0,0 \
   --screenshot docs/images/latent-autoencoder.png
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --focus 0,0 --overlays prior \
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set scatter.focus=0,0 --set scatter.overlays=prior \
   --screenshot docs/images/latent-vae.png
-.venv/bin/latentlab --data mnist5k --model vae --beta 0 --train-steps 1500 --focus 0,0 --overlays prior \
+.venv/bin/latentlab --data mnist5k --model vae --set model.beta=0 --train-steps 1500 --set scatter.focus=0,0 --set scatter.overlays=prior \
   --screenshot docs/images/latent-vae-beta0.png
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --overlays manifold \
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set scatter.overlays=manifold \
   --screenshot docs/images/latent-manifold.png
 # Autoencoder against VAE: the same two digits interpolated in both (the lecture's charge against
 # plain autoencoders). The autoencoder is trained headless first, then shown beside the live VAE.
 tmp=$(mktemp -d)
 .venv/bin/latentlab train --model autoencoder --data mnist5k --epochs 40 --quiet --out "$tmp/ae.safetensors"
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel interpolation --panel-only --interpolate 4,17 \
-  --compare "$tmp/ae.safetensors" --screenshot docs/images/interpolation.png
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set window.panel=interpolation --panel-only --set interpolation.examples=4,17 \
+  --set interpolation.compare="$tmp/ae.safetensors" --screenshot docs/images/interpolation.png
 # Denoising autoencoders: the walkback chain dock, a pair trained without and with walkback on the ring,
 # 1,000 chains from data after 100 steps; and one image chain's filmstrip on MNIST-5k.
-.venv/bin/latentlab --data ring8 --model dae --panel walkback --panel-only --walkback-pair --chain-steps 100 \
+.venv/bin/latentlab --data ring8 --model dae --set window.panel=walkback --panel-only --set walkback.pair=train --set walkback.t=100 \
   --screenshot docs/images/walkback-ring.png
-.venv/bin/latentlab --data mnist5k --model dae --train-steps 1500 --panel walkback --chain-steps 30 \
+.venv/bin/latentlab --data mnist5k --model dae --train-steps 1500 --set window.panel=walkback --set walkback.t=30 \
   --screenshot docs/images/walkback-digits.png
 # MMD: an MMD net on the ring, its samples against held-out data.
-.venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --panel mmd --panel-only --mmd-test \
+.venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --set window.panel=mmd --panel-only --set mmd.test=on \
   --screenshot docs/images/mmd-panel.png
 # The Samples dock, the dark theme, and a handout strip from the command line.
-.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --panel samples --screenshot docs/images/samples.png
-.venv/bin/latentlab --checkpoint checkpoints/vae-mnist5k-2d.safetensors --theme dark --focus 0.5,-1 \
-  --overlays density --screenshot docs/images/dark-theme.png
-.venv/bin/latentlab interpolate checkpoints/vae-mnist5k-2d.safetensors --from 4 --to 17 --steps 10 --originals \
+.venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set window.panel=samples --screenshot docs/images/samples.png
+.venv/bin/latentlab --checkpoint pretrained:vae-mnist5k-2d --set window.theme=dark --set scatter.focus=0.5,-1 \
+  --set scatter.overlays=density --screenshot docs/images/dark-theme.png
+.venv/bin/latentlab interpolate pretrained:vae-mnist5k-2d --from 4 --to 17 --steps 10 --originals \
   --out "$tmp/strip.png"
 .venv/bin/python -c "from PIL import Image; i = Image.open('$tmp/strip.png'); i.resize((i.width * 3, i.height * 3), Image.NEAREST).save('docs/images/cli-interpolate.png')"
 # Following a run: two torchrun processes train a VAE into a run directory while the window watches it.
@@ -48,9 +48,9 @@ run="$tmp/run"
   --run-dir "$run" --log-every 5 --quiet >/dev/null 2>&1 &
 trainer=$!
 until [ -f "$run/checkpoints/step-00000720.safetensors" ]; do sleep 1; done  # 20 epochs in
-.venv/bin/latentlab --follow "$run" --focus 0.5,-1 --window-size 1600x1000 --screenshot docs/images/follow-run.png
+.venv/bin/latentlab --follow "$run" --set scatter.focus=0.5,-1 --window-size 1600x1000 --screenshot docs/images/follow-run.png
 kill "$trainer"; wait "$trainer" || true
 # Lessons: the first step of each, as a class sees it on a projector-sized window.
 for n in 1 2 3 4 5 6; do
-  .venv/bin/latentlab --lesson "$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"
+  .venv/bin/latentlab --set window.lesson="$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"
 done

@@ -33,7 +33,7 @@ def main() -> int:
     minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 30
     caught = []
     warnings.showwarning = lambda *w, **k: caught.append(str(w[0]))
-    app = create_application()
+    create_application()
     use_gui_thread_for_small_work()
     window = MainWindow()
     window.ask_save_on_close = lambda: QMessageBox.Discard

@@ -13,11 +13,13 @@ class UserError(Exception):
 
 
 def load_or_fail(path: str):
-    from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+    """A checkpoint file, or `pretrained:NAME` for a shipped one; one line if it cannot be loaded."""
+    from latentlab.core.checkpoints import load_checkpoint
+    from latentlab.core.pretrained import resolve
 
     try:
-        return load_checkpoint(path)
-    except CheckpointError as e:
+        return load_checkpoint(resolve(path))
+    except ValueError as e:  # CheckpointError, or an unknown pretrained name
         raise UserError(str(e)) from None
 
 

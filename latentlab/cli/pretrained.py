@@ -23,14 +23,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise UserError(str(e)) from None
     if args.action == "list":
-        for e in chosen:
-            figures = ", ".join(f"{k} {v:.4g}" for k, v in e.metrics.items())
-            print(f"{e.name:24s} {e.title}\n{'':24s} {figures}")
+        for entry in chosen:
+            figures = ", ".join(f"{k} {v:.4g}" for k, v in entry.metrics.items())
+            print(f"{entry.name:24s} {entry.title}\n{'':24s} {figures}")
         return 0
     if args.action == "verify":
         failed = 0
-        for e in chosen:
-            problems = pretrained.verify(e)
+        for entry in chosen:
+            problems = pretrained.verify(entry)
             failed += bool(problems)
             for p in problems:
                 print(p, file=sys.stderr)
@@ -38,12 +38,12 @@ def run(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     from latentlab.cli import main
 
-    updated = {e.name: e for e in entries}
-    for e in chosen:
-        print(f"regenerating {e.name}: {e.command}")
-        code = main(pretrained.regenerate_argv(e))
+    updated = {entry.name: entry for entry in entries}
+    for entry in chosen:
+        print(f"regenerating {entry.name}: {entry.command}")
+        code = main(pretrained.regenerate_argv(entry))
         if code != 0:
-            raise UserError(f"{e.name}: '{e.command}' failed with status {code}")
-        updated[e.name] = pretrained.record(e)
+            raise UserError(f"{entry.name}: '{entry.command}' failed with status {code}")
+        updated[entry.name] = pretrained.record(entry)
         pretrained.write_manifest(list(updated.values()))  # after each one, so an interruption keeps the rest
     return 0

@@ -107,7 +107,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     from latentlab.core.data import DataError, load_dataset
     from latentlab.core.recipes import dataset_record, model_for_dataset
     from latentlab.core.run_dir import RunDir, RunDirError, RunRecorder
-    from latentlab.core.training import Trainer, TrainConfig, seed_everything
+    from latentlab.core.training import TrainConfig, Trainer, seed_everything
 
     leader = group is None or group.leader
     train_values = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("train.")}

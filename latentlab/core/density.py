@@ -102,12 +102,15 @@ class ParzenResult:
     sigma: float
 
 
+PARZEN_CANDIDATES = tuple(10 ** (k / 4) for k in range(-8, 5))  # window widths tried, 0.01 to 10
+
+
 def parzen_log_likelihood(
     samples: Tensor,
     test: Tensor,
     sigma: float | None = None,
     validation: Tensor | None = None,
-    candidates: tuple[float, ...] = tuple(10 ** (k / 4) for k in range(-8, 5)),
+    candidates: tuple[float, ...] = PARZEN_CANDIDATES,
 ) -> ParzenResult:
     """Parzen-window estimate of log p(test) under a model's samples (isotropic Gaussian window).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -81,7 +82,7 @@ class LossOf(nn.Module):
 
     def __init__(self, model: nn.Module):
         super().__init__()
-        self.model = model
+        self.model: Any = model  # a LatentModel (not imported here: models import this module's users)
 
     def forward(self, batch: Tensor) -> dict[str, Tensor]:
         return self.model.loss(batch)

@@ -34,7 +34,7 @@ def grid_image(images: Tensor, nrow: int | None = None, scale: int = 1):
 
     grid = (image_grid(images, nrow) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
     image = Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid)
-    return image.resize((image.width * scale, image.height * scale), Image.NEAREST) if scale > 1 else image
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST) if scale > 1 else image
 
 
 def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None) -> None:

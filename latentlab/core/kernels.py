@@ -74,7 +74,7 @@ def sq_euclidean(x: Tensor, y: Tensor | None = None) -> Tensor:
     """Squared Euclidean distances ||x_i - y_j||^2 through one matrix multiply."""
     x = _as_2d(x, "x")
     same = y is None
-    y = x if same else _as_2d(y, "y")
+    y = x if y is None else _as_2d(y, "y")
     centre = torch.cat([x, y]).mean(0) if not same else x.mean(0)
     xc = x - centre
     yc = xc if same else y - centre

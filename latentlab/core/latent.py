@@ -78,7 +78,8 @@ class PCAProjection:
             comps = torch.cat([comps, torch.zeros_like(comps)], 1)
         var = s**2
         total = float(var.sum()) or 1.0
-        explained = tuple(float(v) / total for v in (list(var[:2]) + [0.0, 0.0])[:2])
+        first, second = (float(v) / total for v in (list(var[:2]) + [0.0, 0.0])[:2])
+        explained = (first, second)
         # A sign convention, so the picture does not flip between refits.
         signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(2)])
         signs[signs == 0] = 1

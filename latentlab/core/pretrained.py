@@ -1,6 +1,6 @@
 """The shipped pretrained checkpoints: their manifest, regenerating them, and checking them.
 
-checkpoints/manifest.json lists every shipped file with the exact `latentlab train` command that
+latentlab/resources/checkpoints/manifest.json lists every shipped file with the exact `latentlab train` command that
 produced it and the test metrics it scored. `regenerate` runs those commands again and records
 the new metrics and hashes; `verify` checks a shipped file against its entry without training.
 """
@@ -12,7 +12,9 @@ import json
 import os
 import shlex
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
+
 import torch
 
 from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
@@ -29,10 +31,20 @@ METRIC_RTOL = 0.01
 METRIC_ATOL = 1e-3
 
 
+PREFIX = "pretrained:"
+
+
 def checkpoint_dir() -> Path:
-    """The folder of shipped checkpoints: $LATENTLAB_CHECKPOINTS, else the project's checkpoints/."""
+    """The folder of shipped checkpoints: $LATENTLAB_CHECKPOINTS, else the one inside the package
+    (found through importlib.resources, so an installed wheel has it too)."""
     env = os.environ.get(CHECKPOINTS_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "checkpoints"
+    return Path(env) if env else Path(str(files("latentlab") / "resources" / "checkpoints"))
+
+
+def resolve(path: str | Path) -> Path:
+    """A checkpoint argument: a file, or `pretrained:NAME` for a shipped one (ValueError if none)."""
+    text = str(path)
+    return shipped_path(text[len(PREFIX):]) if text.startswith(PREFIX) else Path(path)
 
 
 @dataclass
@@ -149,7 +161,7 @@ def verify(entry: Pretrained, folder: Path | None = None) -> list[str]:
         ckpt = load_checkpoint(path)
     except CheckpointError as e:
         return problems + [str(e)]
-    latent_default = ModelConfig.__dataclass_fields__["latent_dim"].default  # the train command's defaults
+    latent_default = ModelConfig(data_shape=(1,)).latent_dim  # the train command's defaults
     asked = {"family": entry.flag("--model", DEFAULT_FAMILY), "dataset": entry.flag("--data", DEFAULT_DATASET),
              "latent_dim": int(entry.flag("--latent-dim", str(latent_default)) or latent_default)}
     found = {"family": ckpt.model.family, "dataset": ckpt.dataset.get("name"),

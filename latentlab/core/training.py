@@ -277,6 +277,7 @@ class Trainer:
         g = self.group
         share = g.shard(batch)
         self.model.batch_rows = slice(g.rank, len(batch), g.world)
+        assert self._step_module is not None  # a group always comes with its DDP module
         try:
             terms = self._step_module(share)
         finally:

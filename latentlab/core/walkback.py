@@ -16,7 +16,7 @@ from latentlab.core.images import grid_image, points_image, side_by_side
 from latentlab.core.kernels import Bandwidth, median_heuristic
 from latentlab.core.mmd import mmd2
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 
 # Chains are scored with a sum of Gaussian kernels whose bandwidths are these fractions of the held-out
 # data's median distance: on the ring of 8 Gaussians (median 2.8) about 0.1, 0.3 and 0.9, so the small
@@ -95,7 +95,7 @@ def train_walkback_pair(config: DAEConfig, dataset: Dataset, train: TrainConfig,
             if on_progress:
                 on_progress((k + event.progress) / 2)
             if should_stop():
-                trainer.stop()
+                trainer.stop()  # noqa: B023 (the trainer of this iteration: report runs inside its run)
 
         trainer = Trainer(model, dataset, train, on_step=report)
         start = time.perf_counter()

@@ -126,8 +126,9 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
         panel.redraw()
     prepare_view(window, args)
     target = window
-    if getattr(args, "panel_only", False) and getattr(args, "panel", None) in window.docks:
-        target = window.docks[args.panel]
+    panel = dict(view_settings(args)).get("window.panel")
+    if getattr(args, "panel_only", False) and panel in window.docks:
+        target = window.docks[str(panel)]
         target.setFloating(True)
         # A floating dock first opens at its size hint; on X the resize arrives as an event of its own.
         app.processEvents()

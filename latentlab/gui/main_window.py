@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 import latentlab
 from latentlab.gui.exports import WindowExports
-from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.lessons.actions import apply_step
+from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.interpolation import InterpolationPanel
 from latentlab.gui.panels.lessons import LessonsPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
@@ -38,12 +38,12 @@ from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.run_follower import RunFollower
-from latentlab.gui.worker import MainThreadPost, ThreadRun
-from latentlab.state.app import AppState
-from latentlab.state.session import Session
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
+from latentlab.gui.worker import MainThreadPost, ThreadRun
+from latentlab.state.app import AppState
+from latentlab.state.session import Session
 
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
 SHORTCUTS = [

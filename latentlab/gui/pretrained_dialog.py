@@ -25,7 +25,8 @@ def describe(entry: Pretrained) -> str:
     size = f"{entry.bytes / 1e6:.2f} MB" if entry.bytes else "not generated yet"
     return (f"<h3>{html.escape(entry.title)}</h3><p>{html.escape(entry.description)}</p>"
             f"<p><b>Test metrics</b> (per held-out example):</p><table>{rows}</table>"
-            f"<p><b>Made by</b></p><p style='font-family: monospace'>{html.escape(entry.command)}</p><p>{entry.file_name}, {size}</p>")
+            f"<p><b>Made by</b></p><p style='font-family: monospace'>{html.escape(entry.command)}</p>"
+            f"<p>{entry.file_name}, {size}</p>")
 
 
 class PretrainedDialog(QDialog):

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from latentlab.core.training import StepEvent, Trainer, TrainResult
+from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult
 from latentlab.state.run import Progress, RunCallbacks, weights_copy
 
 PROGRESS_INTERVAL_S = 0.1

@@ -58,8 +58,9 @@ class AppState:
         self.walkback.t = 0
         model = self.session.snapshot
         if isinstance(model, DenoisingAutoencoder):  # the chain corrupts as the model was trained to undo
-            self.walkback.corruption = model.config.corruption
-            self.walkback.level = model.config.noise
+            config = model.config
+            self.walkback.corruption = config.corruption
+            self.walkback.level = config.noise
 
     # -- settings by name ------------------------------------------------------------------------
     def get(self, name: str) -> Any:

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from psygnal import Signal
 
-from latentlab.core.data import Dataset, DataError, load_dataset
+from latentlab.core.data import DataError, Dataset, load_dataset
 from latentlab.core.latent import encode_in_batches
+from latentlab.state.base import SessionBase
 from latentlab.state.codes import LIVE_CODES, Codes, subset
 
 
-class DataMixin:
+class DataMixin(SessionBase):
     """Part of Session: the dataset (and the folder it came from) and the codes cache."""
-
-    dataset_changed = Signal()
-
-    snapshot: torch.nn.Module | None
-    state: str
 
     def _init_data(self) -> None:
         self.dataset: Dataset | None = None

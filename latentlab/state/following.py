@@ -14,9 +14,10 @@ from psygnal import Signal
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 from latentlab.core.run_dir import CHECKPOINTS, METRICS, RunDir
+from latentlab.state.base import SessionBase
 
 
-class FollowMixin:
+class FollowMixin(SessionBase):
     """Part of Session: the followed run directory, if any."""
 
     following_changed = Signal(object)  # the run directory being followed, or None
@@ -65,14 +66,14 @@ class FollowMixin:
             ckpt = load_checkpoint(path)
         except CheckpointError as e:
             return str(e)
-        model = self.model
-        if (model is None or self.dataset is None or ckpt.model.family != model.family
-                or ckpt.model.config != model.config or ckpt.dataset.get("name") != self.dataset.name):
+        model, snapshot, trainer, data = self.model, self.snapshot, self.trainer, self.dataset
+        if (model is None or snapshot is None or trainer is None or data is None or ckpt.model.family != model.family
+                or ckpt.model.config != model.config or ckpt.dataset.get("name") != data.name):
             return self.install_checkpoint(path, ckpt)
         weights = ckpt.model.state_dict()
         model.load_state_dict(weights)
-        self.snapshot.load_state_dict(weights)
-        self.trainer.step, self.trainer.epoch = ckpt.step, ckpt.epoch
+        snapshot.load_state_dict(weights)
+        trainer.step, trainer.epoch = ckpt.step, ckpt.epoch
         self.checkpoint_path, self.saved_step = Path(path), ckpt.step
         self.forget_codes()
         self.snapshot_changed.emit()

@@ -13,7 +13,7 @@ def _append(steps: list[int], values: dict[str, list[float]], step: int, terms: 
     steps.append(step)
     for k, v in terms.items():
         values.setdefault(k, [float("nan")] * (len(steps) - 1)).append(v)
-    for k, column in values.items():  # a term that stopped being reported is NaN from here on
+    for column in values.values():  # a term that stopped being reported is NaN from here on
         if len(column) < len(steps):
             column.append(float("nan"))
 

@@ -7,23 +7,20 @@ import copy
 from pathlib import Path
 
 import torch
-from psygnal import Signal
 
 from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from latentlab.core.data import DataError
 from latentlab.core.models import LatentModel
+from latentlab.core.pretrained import resolve
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
+from latentlab.state.base import SessionBase
 from latentlab.state.history import LossHistory
 from latentlab.state.model_settings import ModelSettings
 
 
-class ModelMixin:
+class ModelMixin(SessionBase):
     """Part of Session: building, opening and saving the model."""
-
-    model_changed = Signal()  # a new model: other settings, reset, or an opened checkpoint
-    snapshot_changed = Signal()  # the snapshot's weights moved
-    history_changed = Signal()
 
     def _init_model(self) -> None:
         self.model_settings = ModelSettings()
@@ -83,7 +80,7 @@ class ModelMixin:
 
     def _install(self, model: LatentModel, checkpoint: Path | None, step: int = 0, epoch: int = 0,
                  optimizer_state: dict | None = None, history: LossHistory | None = None) -> None:
-        self.trainer = Trainer(model, self.dataset, self.train_config)
+        self.trainer = Trainer(model, self.require_dataset(), self.train_config)
         self.trainer.load_state({"optimizer": optimizer_state, "step": step, "epoch": epoch})
         self.snapshot = copy.deepcopy(model).to("cpu").eval()
         self.checkpoint_path = checkpoint
@@ -108,17 +105,21 @@ class ModelMixin:
             return False
         if self.state == "idle":
             return self._saved(target, *self._write(target))
-        # Between two steps, in the run's thread, so weights and optimizer state match; the outcome is
-        # told in this thread (post), where the panels listen.
-        self.trainer.call_soon(lambda: self.post(lambda outcome=self._write(target): self._saved(target, *outcome)))
+        def in_the_run() -> None:
+            # Between two steps, in the run's thread, so weights and optimizer state match; the outcome is
+            # told in this thread (post), where the panels listen.
+            step, problem = self._write(target)
+            self.post(lambda: None if self._saved(target, step, problem) else None)
+
+        self.require_trainer().call_soon(in_the_run)
         return True
 
     def _write(self, path: Path) -> tuple[int, str | None]:
         """Write the checkpoint (in whichever thread owns the trainer); the step saved and any problem."""
-        t = self.trainer
+        t = self.require_trainer()
         test = {k: v[-1] for k, v in self.history.test.items()} if self.history.test else {}
         try:
-            save_checkpoint(path, t.model, dataset_record(self.dataset, self.dataset_folder), t.step, t.epoch,
+            save_checkpoint(path, t.model, dataset_record(self.require_dataset(), self.dataset_folder), t.step, t.epoch,
                             test, t.optimizer.state_dict(), extra={"history": self.history.to_record()})
         except CheckpointError as e:
             return t.step, str(e)
@@ -139,8 +140,9 @@ class ModelMixin:
             self.error("stop training before opening a checkpoint")
             return False
         try:
+            path = resolve(path)
             problem = self.install_checkpoint(path, load_checkpoint(path))
-        except CheckpointError as e:
+        except ValueError as e:  # CheckpointError, or no shipped checkpoint of that name
             problem = str(e)
         if problem:
             self.error(problem)

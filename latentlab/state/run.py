@@ -16,6 +16,7 @@ import torch
 from psygnal import Signal
 
 from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult, warm_optimizer
+from latentlab.state.base import SessionBase
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class InlineRun:
         pass
 
 
-class RunMixin:
+class RunMixin(SessionBase):
     """Part of Session: the training run and its idle / running / paused state."""
 
     state_changed = Signal(str)  # "idle", "running" or "paused"
@@ -88,7 +89,6 @@ class RunMixin:
     epoch_done = Signal(object)  # EpochEvent
     live_changed = Signal(str, object, int)  # a live setting's name, its new value, the step it applies from
 
-    trainer: Trainer | None
     runner: Runner
 
     def _init_run(self) -> None:
@@ -139,11 +139,11 @@ class RunMixin:
 
     def _trainer_for_run(self) -> Trainer:
         """The trainer, rebuilt if settings changed since it was made (keeping optimizer state and counts)."""
-        old = self.trainer
+        old = self.require_trainer()
         wanted = replace(self.train_config, epochs=max(1, old.epoch + self.train_config.epochs))
         if old.config == wanted:
             return old
-        trainer = Trainer(old.model, self.dataset, wanted)
+        trainer = Trainer(old.model, self.require_dataset(), wanted)
         trainer.load_state(old.state())
         for group in trainer.optimizer.param_groups:
             group["lr"] = wanted.lr
@@ -153,18 +153,18 @@ class RunMixin:
     def step(self) -> bool:
         """Exactly one optimisation step: a run of one step, or one step of the paused run."""
         if self.state == "paused":
-            self.trainer.step_once()
+            self.require_trainer().step_once()
             return True
         return self.start(max_steps=1)
 
     def pause(self) -> None:
         if self.state == "running":
-            self.trainer.pause()
+            self.require_trainer().pause()
             self._set_state("paused")
 
     def resume(self) -> None:
         if self.state == "paused":
-            self.trainer.resume()
+            self.require_trainer().resume()
             self._set_state("running")
 
     def toggle_pause(self) -> None:
@@ -172,7 +172,7 @@ class RunMixin:
 
     def stop(self) -> None:
         if self._run is not None and self.state != "idle":
-            self.trainer.stop()
+            self.require_trainer().stop()
 
     def apply_live(self, name: str, value: Any) -> None:
         """A live setting ("lr" or a model config field) for the running trainer, from its next step."""
@@ -187,7 +187,7 @@ class RunMixin:
         ok = self._run.stop_and_wait(timeout_ms)
         if ok and self._run is not None:
             # The run's last queued reports will be dropped as stale: take its final weights here.
-            self.snapshot.load_state_dict(weights_copy(self.trainer.model))
+            self.require_snapshot().load_state_dict(weights_copy(self.require_trainer().model))
             self.forget_codes()
             self._finish_run()
             self.snapshot_changed.emit()
@@ -208,7 +208,8 @@ class RunMixin:
         if self.snapshot is not None:
             self.snapshot.load_state_dict(weights)
         self.take_live_codes(codes)
-        self._run.snapshot_received()
+        if self._run is not None:
+            self._run.snapshot_received()
         self.snapshot_changed.emit()
 
     def _on_finished(self, result: TrainResult) -> None:

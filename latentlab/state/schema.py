@@ -37,9 +37,10 @@ def _model_settings() -> list[Setting]:
         for s in declared(model_class(family).config_class, "model"):
             by_name.setdefault(s.name, s)
             have.setdefault(s.name, []).append(family)
-    family = Setting("model.family", "str", DEFAULT_FAMILY, "Model family", "The model family (each family's own settings are listed with it)",
+    family_setting = Setting("model.family", "str", DEFAULT_FAMILY, "Model family",
+                     "The model family (each family's own settings are listed with it)",
                      choices=tuple(families()))
-    return [family] + [Setting(**{**s.__dict__, "families": tuple(have[s.name])}) for s in by_name.values()]
+    return [family_setting] + [Setting(**{**s.__dict__, "families": tuple(have[s.name])}) for s in by_name.values()]
 
 
 @cache

@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from psygnal import Signal
-
 from latentlab.core.run_dir import RunDir
 from latentlab.state.data import DataMixin
 from latentlab.state.following import FollowMixin
@@ -19,7 +17,6 @@ from latentlab.state.view import ViewMixin
 
 
 class Session(DataMixin, ModelMixin, RunMixin, ViewMixin, FollowMixin):
-    message = Signal(str, str)  # level ("info", "warning", "error"), text
 
     def __init__(self, runner: Runner = InlineRun,
                  follower_factory: Callable[[Any, RunDir], Any] | None = None,
@@ -35,6 +32,3 @@ class Session(DataMixin, ModelMixin, RunMixin, ViewMixin, FollowMixin):
         self._init_model()
         self._init_view()
         self._init_following()
-
-    def error(self, text: str) -> None:
-        self.message.emit("error", text)

@@ -6,16 +6,16 @@ import numpy as np
 import torch
 from psygnal import Signal
 
+from latentlab.state.base import SessionBase
 
-class ViewMixin:
+
+class ViewMixin(SessionBase):
     """Part of Session: selection, focus, hover and the path drawn in the scatter, with their signals."""
 
     selection_changed = Signal()  # indices into the training set
     focus_changed = Signal(object, object)  # latent point [d] and its decode [1, *data_shape]; (None, None): cleared
     hover_changed = Signal(object)  # a training example under the mouse, or None
     path_changed = Signal()  # the interpolation path (latent points) drawn in the scatter
-
-    snapshot: torch.nn.Module | None
 
     def _init_view(self) -> None:
         self.selection = np.zeros(0, dtype=np.int64)
@@ -53,19 +53,20 @@ class ViewMixin:
     def set_focus(self, z: torch.Tensor) -> torch.Tensor:
         """Decode one latent point (click-to-decode) and tell the panels."""
         z = torch.as_tensor(z).reshape(1, -1).float()
-        x = self.snapshot.decode(z)
+        x = self.require_snapshot().decode(z)
         self.focus = z[0]
         self.focus_changed.emit(z[0], x)
         return x
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.snapshot.decode(z.to(torch.float32))
+        return self.require_snapshot().decode(z.to(torch.float32))
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> torch.Tensor:
-        return self.snapshot.sample(n, generator=torch.Generator().manual_seed(seed))
+        return self.require_snapshot().sample(n, generator=torch.Generator().manual_seed(seed))
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        return self.snapshot.decode(self.snapshot.encode(x))
+        snapshot = self.require_snapshot()
+        return snapshot.decode(snapshot.encode(x))

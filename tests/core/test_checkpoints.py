@@ -11,7 +11,7 @@ from latentlab.core.checkpoints import CheckpointError, load_checkpoint, read_me
 from latentlab.core.data import load_dataset
 from latentlab.core.models import build_model
 from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 
 
 @pytest.fixture(scope="module")

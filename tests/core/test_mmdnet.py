@@ -9,7 +9,7 @@ from latentlab.core.mmd import mmd2, permutation_test
 from latentlab.core.models import CapabilityError, build_model
 from latentlab.core.models.mmdnet import batch_mmd2
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 
 
 def test_the_batch_loss_is_mmd2_with_bandwidths_from_the_median():

@@ -8,7 +8,7 @@ import torch
 
 from latentlab.core.data import load_dataset
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig, resolve_device
+from latentlab.core.training import TrainConfig, Trainer, resolve_device
 
 
 @pytest.fixture(scope="module")

@@ -52,9 +52,9 @@ def test_an_exception_of_ours_inside_a_pyqtgraph_handler_fails_the_suite():
 
     ours = 'Error sending click event:\n  File "/x/latentlab/gui/panels/scatter.py", line 9\nValueError: bad'
     with pytest.raises(RuntimeWarning):
-        warnings.warn(ours, RuntimeWarning)
+        warnings.warn(ours, RuntimeWarning, stacklevel=2)
     with warnings.catch_warnings(record=True):
-        warnings.warn('overflow encountered in power\n  File "/v/pyqtgraph/AxisItem.py"', RuntimeWarning)
+        warnings.warn('overflow encountered in power\n  File "/v/pyqtgraph/AxisItem.py"', RuntimeWarning, stacklevel=2)
 
 
 def test_a_lesson_opens_from_the_command_line_at_the_size_asked(tmp_path):

@@ -9,7 +9,7 @@ from PIL import Image
 
 from latentlab.core.data import DataError, load_dataset
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import Trainer, TrainConfig
+from latentlab.core.training import TrainConfig, Trainer
 from tests.core.test_data import make_mnist_folder
 
 

@@ -53,5 +53,6 @@ def split(x: Tensor, y: Tensor | None, test_fraction: float = 0.1, seed: int = 0
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     n_test = min(len(x) - 1, max(1, round(len(x) * test_fraction)))
     test, train = order[:n_test], order[n_test:]
-    pick = (lambda t, idx: None if t is None else t[idx])
+    def pick(t, idx):
+        return (None if t is None else t[idx])
     return x[train], pick(y, train), x[test], pick(y, test)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from latentlab.core.data.base import Dataset, DataError, split
+from latentlab.core.data.base import DataError, Dataset, split
 
 IDX_FILES = {
     "train_x": "train-images-idx3-ubyte",
@@ -59,7 +59,7 @@ def load_mnist_folder(folder: str | Path, name: str = "mnist") -> Dataset:
     if missing:
         where = ", ".join(str(d) for d in _candidate_dirs(root, subfolder))
         raise DataError(f"{name}: missing {', '.join(missing)} (plain or .gz) in any of: {where}")
-    t = {key: _read_idx(path) for key, path in found.items()}
+    t = {key: _read_idx(path) for key, path in found.items() if path is not None}
     for part in ("train", "test"):
         if t[f"{part}_x"].dim() != 3 or len(t[f"{part}_x"]) != len(t[f"{part}_y"]):
             raise DataError(f"{name}: {part} images {tuple(t[f'{part}_x'].shape)} and labels "
@@ -87,8 +87,8 @@ def load_image_folder(folder: str | Path, size: int = 28, seed: int = 0) -> Data
     for path in files:
         try:
             with Image.open(path) as im:
-                im = im.convert("L").resize((size, size), Image.BILINEAR)
-                images.append(torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).reshape(size, size))
+                grey = im.convert("L").resize((size, size), Image.Resampling.BILINEAR)
+                images.append(torch.frombuffer(bytearray(grey.tobytes()), dtype=torch.uint8).reshape(size, size))
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             skipped.append(path.name)
             continue

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from latentlab.core.data import builtin, folders, toy
-from latentlab.core.data.base import Dataset, DataError
+from latentlab.core.data.base import DataError, Dataset
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig, reconstruction_nll
 from latentlab.core.models.nets import make_decoder, make_encoder
@@ -20,6 +20,9 @@ class AutoencoderConfig(ModelConfig):
 class DecoderMixin:
     """decode() for models whose decoder emits logits (bernoulli) or means (gaussian)."""
 
+    decoder: nn.Module
+    config: ModelConfig
+
     def decode(self, z: Tensor) -> Tensor:
         raw = self.decoder(z)
         return torch.sigmoid(raw) if self.config.likelihood == "bernoulli" else raw
@@ -30,6 +33,7 @@ class DecoderMixin:
 
 @register_model
 class Autoencoder(DecoderMixin, LatentModel):
+    config: AutoencoderConfig
     family = "autoencoder"
     config_class = AutoencoderConfig
     description = "Deterministic autoencoder trained on reconstruction only; sampling decodes N(0, I) noise."

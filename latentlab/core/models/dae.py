@@ -79,6 +79,9 @@ class Chain:
 
 @register_model
 class DenoisingAutoencoder(LatentModel):
+    config: DAEConfig
+    data_low: Tensor  # buffers: the bounding box of the data seen in training (points)
+    data_high: Tensor
     family = "dae"
     config_class = DAEConfig
     description = ("Denoising autoencoder: learns P(x | x~) for a corruption C(x~ | x), optionally with walkback; "

@@ -16,7 +16,7 @@ from latentlab.core.kernels import median_heuristic
 from latentlab.core.mmd import mmd2
 from latentlab.core.models.autoencoder import DecoderMixin
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig
-from latentlab.core.models.nets import mlp, make_decoder, make_encoder
+from latentlab.core.models.nets import make_decoder, make_encoder, mlp
 from latentlab.core.models.registry import register_model
 from latentlab.core.settings import setting
 
@@ -53,6 +53,8 @@ class MMDNetConfig(ModelConfig):
 
 
 class NoiseMixin:
+    config: MMDNetConfig
+    device: torch.device
     def noise_batch(self, n: int, width: int, generator: torch.Generator | None = None) -> Tensor:
         if self.config.noise_dist == "gaussian":
             return torch.randn(n, width, generator=generator, device=self.device)
@@ -61,6 +63,7 @@ class NoiseMixin:
 
 @register_model
 class MMDNet(NoiseMixin, DecoderMixin, LatentModel):
+    config: MMDNetConfig
     family = "mmdnet"
     config_class = MMDNetConfig
     description = "MMD net: a generator from noise to data trained to minimise MMD^2 between generated and data batches."
@@ -95,6 +98,7 @@ class GMMNAEConfig(MMDNetConfig):
 
 @register_model
 class GMMNAE(NoiseMixin, DecoderMixin, LatentModel):
+    config: GMMNAEConfig
     """The autoencoder learns codes by reconstruction; the generator learns, by MMD^2 in code space,
     to produce codes like the encoder's (detached, so the MMD term never moves the codes); samples are
     decoder(generator(noise)). Both train together, so it trains live like any other model. The two

@@ -33,6 +33,7 @@ class MMDVAEConfig(ModelConfig):
 
 @register_model
 class MMDVAE(GaussianEncoderMixin, DecoderMixin, LatentModel):
+    config: MMDVAEConfig
     family = "mmdvae"
     config_class = MMDVAEConfig
     description = ("MMD-VAE: reconstruction + mmd_weight * MMD^2 between the batch's codes and "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_FAMILIES: dict[str, type] = {}
+MODEL_FAMILIES: dict[str, Any] = {}  # name -> LatentModel subclass
 DEFAULT_FAMILY = "vae"
 
 
-def register_model(cls: type) -> type:
+def register_model(cls: Any) -> Any:
     MODEL_FAMILIES[cls.family] = cls
     return cls
 
@@ -18,7 +18,7 @@ def families() -> list[str]:
     return sorted(MODEL_FAMILIES)
 
 
-def model_class(family: str) -> type:
+def model_class(family: str) -> Any:
     _load_builtin()
     try:
         return MODEL_FAMILIES[family]

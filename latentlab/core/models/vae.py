@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from latentlab.core.models.autoencoder import DecoderMixin
 from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig
@@ -40,6 +41,9 @@ def kl_to_standard_normal(mu: Tensor, logvar: Tensor) -> Tensor:
 class GaussianEncoderMixin:
     """An encoder emitting (mu, logvar) and the reparameterised draw z = mu + sigma * eps."""
 
+    encoder: nn.Module
+    example_noise: Callable[[Tensor], Tensor]
+
     def encode_dist(self, x: Tensor) -> tuple[Tensor, Tensor]:
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar.clamp(*LOGVAR_RANGE)
@@ -53,6 +57,7 @@ class GaussianEncoderMixin:
 
 @register_model
 class VAE(GaussianEncoderMixin, DecoderMixin, LatentModel):
+    config: VAEConfig
     family = "vae"
     config_class = VAEConfig
     description = "Variational autoencoder: loss = recon_weight * reconstruction + beta * KL(q(z|x) || N(0, I))."

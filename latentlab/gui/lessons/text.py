@@ -1,6 +1,6 @@
 """Lessons as plain Markdown files a teacher can edit: parsing them into steps (no Qt here).
 
-A lesson file (resources/lessons/NN-name.md):
+A lesson file (latentlab/resources/lessons/NN-name.md):
 
     # 1. Why not plain autoencoders          <- the lesson's title
     ## Clusters and gaps                      <- a step; its text follows
@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 LESSONS_ENV = "LATENTLAB_LESSONS"
@@ -58,9 +59,9 @@ class Lesson:
 
 
 def lesson_dir() -> Path:
-    """$LATENTLAB_LESSONS, else the project's resources/lessons."""
+    """$LATENTLAB_LESSONS, else the lessons shipped inside the package (found in a wheel too)."""
     env = os.environ.get(LESSONS_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "resources" / "lessons"
+    return Path(env) if env else Path(str(files("latentlab") / "resources" / "lessons"))
 
 
 def parse_lesson(text: str, path: Path) -> Lesson:

@@ -8,9 +8,9 @@ import torch
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.gui.exports import name_plot
-from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.state.session import Session
 
 GALLERY = 32
 

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
-from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.binding import bind
-from latentlab.state.interpolation import Anchor, InterpolationState
-from latentlab.state.session import Session
+from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.state.interpolation import Anchor, InterpolationState
+from latentlab.state.session import Session
 
 SLIDER_STEPS = 1000
 PLAY_FPS = 30

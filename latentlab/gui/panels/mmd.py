@@ -37,21 +37,21 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.kernels import KERNELS, METRICS, pairwise_distances
+from latentlab.core.kernels import pairwise_distances
 from latentlab.core.latent import PCAProjection
 from latentlab.core.mmd import PooledDistances, permutation_test
 from latentlab.core.models import LatentModel
+from latentlab.core.pretrained import shipped_path
+from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
-from latentlab.core.pretrained import shipped_path
-from latentlab.gui.binding import bind, combo_for
-from latentlab.state.leaderboard import LeaderboardState
-from latentlab.state.mmd import MULTI, MMDState
-from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
+from latentlab.state.leaderboard import LeaderboardState
+from latentlab.state.mmd import MULTI, MMDState
+from latentlab.state.session import Session
 
 SLIDER_STEPS = 1000
 DECADES = 2.0  # the slider spans the median distance times 10^-2 .. 10^2

@@ -12,12 +12,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.core.images import save_image_grid, save_points_png
-
 from latentlab.gui.exports import name_plot, save_reporting
-from latentlab.state.session import Session
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
+from latentlab.state.session import Session
 
 N_SAMPLES = 64
 N_RECON = 8

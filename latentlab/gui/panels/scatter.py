@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latentlab.core.density import GaussianFit, compare_fits
 from latentlab.core.latent import (
     AxesProjection,
     PCAProjection,
@@ -33,12 +34,11 @@ from latentlab.core.latent import (
     projected_covariances,
 )
 from latentlab.gui.binding import bind, bind_names
-from latentlab.state.scatter import ScatterState
-from latentlab.state.session import Session
-from latentlab.core.density import GaussianFit, compare_fits
 from latentlab.gui.widgets.density import density_item, draw_kde, evenly_spaced
 from latentlab.gui.widgets.inputs import float_box
 from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
+from latentlab.state.scatter import ScatterState
+from latentlab.state.session import Session
 
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]

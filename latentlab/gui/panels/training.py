@@ -6,8 +6,8 @@ import math
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from latentlab.state.session import Session
 from latentlab.state.run import Progress
+from latentlab.state.session import Session
 
 
 def format_eta(seconds: float) -> str:

@@ -31,24 +31,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latentlab.core.checkpoints import CheckpointError, load_checkpoint
 from latentlab.core.corruption import IMAGE_ONLY, make_corruption
+from latentlab.core.images import write_gif
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
+from latentlab.core.pretrained import shipped_path
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import warm_optimizer
-from latentlab.core.images import write_gif
 from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_frames, chain_mmd_curve, train_walkback_pair
+from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.jobs import Job
-from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.pretrained import shipped_path
-from latentlab.gui.binding import bind, combo_for
-from latentlab.state.session import Session
-from latentlab.state.walkback import WalkbackState
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.inputs import float_box, int_box
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
+from latentlab.state.session import Session
+from latentlab.state.walkback import WalkbackState
 
 CURVE_COLOURS = ((214, 39, 40), (31, 119, 180))
 TRAILS = 4

@@ -31,7 +31,7 @@ def widget_for(setting: Setting, choices: tuple[str, ...] | None = None) -> QWid
     elif setting.kind == "float":
         widget = QDoubleSpinBox()
         lo = setting.minimum if setting.minimum is not None else -1e9
-        widget.setDecimals(max(3, min(9, -_exponent(lo) + 2)) if lo > 0 else 3)
+        widget.setDecimals(max(3, min(7, -_exponent(lo) + 2)) if lo > 0 else 3)
         widget.setRange(lo, setting.maximum if setting.maximum is not None else 1e9)
         widget.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
     elif setting.kind == "ints":
