@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from latentlab.core.progress import IsCancelled, Report, check, tell
+
 
 @dataclass(frozen=True)
 class AxesProjection:
@@ -104,9 +106,15 @@ Projection = AxesProjection | PCAProjection
 
 
 @torch.no_grad()
-def encode_in_batches(model, x: Tensor, batch: int = 4096) -> np.ndarray:
-    """Codes [N, latent_dim] of a whole dataset, as numpy, a batch at a time."""
-    return torch.cat([model.encode(b) for b in x.split(batch)]).numpy()
+def encode_in_batches(model, x: Tensor, batch: int = 4096, report: Report | None = None,
+                      cancelled: IsCancelled | None = None) -> np.ndarray:
+    """Codes [N, latent_dim] of a whole dataset, as numpy, a batch at a time (hooks: core/progress.py)."""
+    parts = []
+    for b in x.split(batch):
+        check(cancelled)
+        parts.append(model.encode(b))
+        tell(report, sum(len(p) for p in parts) / max(1, len(x)))
+    return torch.cat(parts).numpy() if parts else np.zeros((0, model.latent_dim), dtype=np.float32)
 
 
 def projected_covariances(projection: Projection, logvar: Tensor) -> Tensor:

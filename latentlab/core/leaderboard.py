@@ -16,6 +16,7 @@ from torch import Tensor
 from latentlab.core.density import parzen_log_likelihood
 from latentlab.core.mmd import PooledDistances, permutation_test
 from latentlab.core.models import LatentModel
+from latentlab.core.progress import IsCancelled, Report, check, tell
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ def score_model(name: str, model: LatentModel, held_out: Tensor, n: int = 500, s
                             n_permutations=n_permutations, generator=torch.Generator().manual_seed(seed))
     parzen = parzen_log_likelihood(x, held_out.flatten(1).float())
     return Score(name, test.statistic, test.p_value, parzen.mean, parzen.sigma, n)
+
+
+def score_models(models: list[tuple[str, LatentModel]], held_out: Tensor, n: int = 500,
+                 report: Report | None = None, cancelled: IsCancelled | None = None) -> list[Score]:
+    """Every model scored as score_model does; `report` hears each one done, `cancelled` stops (Cancelled)."""
+    scores = []
+    for k, (name, model) in enumerate(models):
+        check(cancelled)
+        scores.append(score_model(name, model, held_out, n=n))
+        tell(report, (k + 1) / len(models))
+    return scores
 
 
 def write_csv(scores: list[Score], path: str | Path) -> None:

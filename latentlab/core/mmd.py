@@ -32,6 +32,7 @@ from latentlab.core.kernels import (
     median_heuristic,
     sq_euclidean,
 )
+from latentlab.core.progress import IsCancelled, Report, check, tell
 
 ESTIMATORS = ("biased", "unbiased", "linear")
 BLOCK = 2048  # rows per block: a 2048 x 2048 float32 tile is 16 MiB
@@ -272,10 +273,13 @@ def permutation_test(
     generator: torch.Generator | None = None,
     distances: PooledDistances | None = None,
     batch: int = 1000,
+    report: Report | None = None,
+    cancelled: IsCancelled | None = None,
 ) -> PermutationResult:
     """Two-sample test of P = Q: the pooled kernel matrix is computed once and labels are permuted.
 
     p-value = (1 + #{null >= observed}) / (1 + n_permutations), which is never 0 and keeps the test valid.
+    `report` hears the fraction done after each batch of permutations; `cancelled` stops it (Cancelled).
     """
     if estimator not in ("biased", "unbiased"):
         raise ValueError("the permutation test takes the 'biased' or 'unbiased' estimator")
@@ -297,12 +301,14 @@ def permutation_test(
     nulls = []
     done = 0
     while done < n_permutations:
+        check(cancelled)
         count = min(batch, n_permutations - done)
         # Row i of `ranks` is a random permutation; the indices ranked below m form "P" in that relabelling.
         ranks = torch.stack([torch.randperm(total, generator=generator) for _ in range(count)]).to(k.device)
         labels = (ranks < m).to(k.dtype).T.contiguous()
         nulls.append(_statistics_for_labels(k, labels, m, n, estimator))
         done += count
+        tell(report, done / n_permutations)
     null = torch.cat(nulls).cpu()
     stat = observed.item()
     p = (1 + int((null >= stat).sum())) / (1 + n_permutations)

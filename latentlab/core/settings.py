@@ -42,6 +42,7 @@ class Setting:
     live: bool = False  # may change while a run is going (delivered to the running trainer)
     fixed_why: str = NOT_LIVE  # the tooltip of a setting that cannot change during a run
     optional: bool = False  # None is a value: "not set" (for example the dataset's default layer sizes)
+    remember: bool = True  # kept between sessions (QSettings); off for what points into one dataset or model
     families: tuple[str, ...] = ()  # model settings: the families that have it
 
     @property
@@ -191,7 +192,7 @@ def _fmt(v: Any) -> str:
 def setting(default: Any = dataclasses.MISSING, *, label: str, help: str, kind: str | None = None,
             minimum: float | None = None, maximum: float | None = None, choices: tuple[str, ...] = (),
             choice_labels: tuple[str, ...] = (), unit: str = "", live: bool = False, fixed_why: str = NOT_LIVE,
-            optional: bool = False, user_default: Any = dataclasses.MISSING) -> Any:
+            optional: bool = False, remember: bool = True, user_default: Any = dataclasses.MISSING) -> Any:
     """A dataclass field that declares a setting. `user_default` is the default a user sees where it
     differs from the field's (None for "the dataset's default")."""
     if kind is None:
@@ -199,7 +200,7 @@ def setting(default: Any = dataclasses.MISSING, *, label: str, help: str, kind: 
     assert kind in KINDS, kind
     meta = {META_KEY: dict(kind=kind, label=label, help=help, minimum=minimum, maximum=maximum,
                            choices=tuple(choices), choice_labels=tuple(choice_labels), unit=unit, live=live,
-                           fixed_why=fixed_why, optional=optional,
+                           fixed_why=fixed_why, optional=optional, remember=remember,
                            user_default=default if user_default is dataclasses.MISSING else user_default)}
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or frozenset default")

@@ -38,6 +38,7 @@ class TrainConfig:
     device: str = setting("auto", label="Device", fixed_why="the model moves to its device when a run starts",
                           help="auto (CUDA, then MPS, then the CPU), cpu, cuda, cuda:N or mps")
     threads: int | None = setting(None, label="CPU threads", kind="int", minimum=1, maximum=1024, optional=True,
+                                  remember=False,
                                   fixed_why="torch's thread pool is set when a run starts",
                                   help="torch CPU threads for training (default: torch's choice)")
 

@@ -54,8 +54,8 @@ def initial_state(window, args: argparse.Namespace) -> None:
         if session.open_checkpoint(args.checkpoint):
             return
     family = str(getattr(args, "model", None) or settings.value("last/family", "vae"))
-    try:
-        session.model_settings = ModelSettings(family=family, **model_values(args))
+    try:  # the remembered settings (restored by the window), this family, and the --set values
+        session.model_settings = session.model_settings.replace(family=family, **model_values(args))
     except SettingError as e:
         print(f"latentlab: {e}", file=sys.stderr)
         session.model_settings = ModelSettings()
@@ -107,6 +107,7 @@ def prepare_view(window, args: argparse.Namespace) -> None:
         except SettingError as e:
             print(f"latentlab: {e}", file=sys.stderr)
     window.scatter.redraw()
+    window.scatter.settle()
 
 
 def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argparse.Namespace | None = None) -> int:

@@ -15,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QProgressBar
 
+from latentlab.core.progress import Cancelled
+
 JobFunction = Callable[[Callable[[float], None], Callable[[], bool]], Any]
 
 
@@ -31,6 +33,8 @@ class _Runner(QObject):
         result, error = None, ""
         try:
             result = self.fn(lambda f: self.progress.emit(self.job, float(f)), self.job.cancelled)
+        except Cancelled:
+            result = None
         except Exception as e:  # a failure is a message in the panel, never a dead thread
             error = f"{type(e).__name__}: {e}"
             traceback.print_exc()

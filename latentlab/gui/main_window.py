@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
 from latentlab.gui.worker import MainThreadPost, ThreadRun
 from latentlab.state.app import AppState
+from latentlab.state.persistence import remembered, restore
 from latentlab.state.session import Session
 
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
@@ -149,6 +151,7 @@ class MainWindow(WindowExports, QMainWindow):
         self.session.following_changed.connect(self._show_following)
         self.resize(1400, 860)
         self._restore_layout()
+        self._restore_settings()
 
     # -- layout ----------------------------------------------------------------------
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
@@ -215,7 +218,20 @@ class MainWindow(WindowExports, QMainWindow):
         for dock in self.docks.values():
             dock.show()
 
+    def _restore_settings(self) -> None:
+        """The remembered settings of the schema (state/persistence.py); a stale value is skipped."""
+        self.settings.beginGroup("settings")
+        values = {key: self.settings.value(key) for key in self.settings.childKeys()}
+        self.settings.endGroup()
+        for problem in restore(self.state, values):
+            print(f"latentlab: a remembered setting no longer fits, so it is left at its default: {problem}",
+                  file=sys.stderr)
+
     def _save_layout(self) -> None:
+        self.settings.beginGroup("settings")
+        for name, text in remembered(self.state).items():
+            self.settings.setValue(name, text)
+        self.settings.endGroup()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         if self.session.dataset is not None:
@@ -451,7 +467,7 @@ class MainWindow(WindowExports, QMainWindow):
                 event.ignore()
                 return
         self.session.wait()
-        for panel in (self.walkback, self.mmd):
+        for panel in (self.walkback, self.mmd, self.scatter):
             panel.shutdown()
         self.dock_floated_panels()  # a lesson's floating dock is not part of the user's layout
         if self.remember_layout:

@@ -30,12 +30,12 @@ class InterpolationState:
     frames: int = setting(10, label="Frames", minimum=2, maximum=32, help="Frames in the filmstrip")
     sweep: float = setting(2.0, label="Sweep", minimum=0.2, maximum=20.0, unit="s",
                            help="Seconds Play takes from the start of the path to its end")
-    examples: tuple[int, ...] = setting((), label="Examples", kind="ints", minimum=0, optional=True,
+    examples: tuple[int, ...] = setting((), label="Examples", kind="ints", minimum=0, optional=True, remember=False,
                                         help="Interpolate between these training examples (indices), "
                                              "replacing the path's points")
-    compare: str = setting("", label="Compare with",
+    compare: str = setting("", label="Compare with", remember=False,
                            help="A checkpoint whose decoder shows the same examples' interpolation side by side")
-    picking: bool = setting(False, label="Pick in scatter",
+    picking: bool = setting(False, label="Pick in scatter", remember=False,
                             help="While on, every click in the latent scatter adds a point to the path")
     anchors: tuple[Anchor, ...] = field(default=())
 

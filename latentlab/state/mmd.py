@@ -15,9 +15,9 @@ MULTI = (0.5, 1.0, 2.0)  # "several bandwidths": the kernel is the sum over sigm
 @evented
 @dataclass
 class MMDState:
-    a: str = setting("test", label="Set A",
+    a: str = setting("test", label="Set A", remember=False,
                      help="train, test, class:K, selection, or model:NAME (a loaded model's samples)")
-    b: str = setting("train", label="Set B", help="As set A; by default the newest model's samples")
+    b: str = setting("train", label="Set B", remember=False, help="As set A; by default the newest model's samples")
     space: str = setting("data", label="Space", choices=("data", "latent"),
                          choice_labels=("data space", "latent space (current model's encoder)"),
                          help="Compare the sets as data, or as the current model's codes")
@@ -34,9 +34,9 @@ class MMDState:
     p: float = setting(3.0, label="Minkowski p", minimum=1.0, maximum=20.0, help="The Minkowski distance's exponent")
     permutations: int = setting(500, label="Permutations", minimum=20, maximum=20000,
                                 help="Permutations of the pooled sample in the test")
-    test: bool = setting(False, label="Run the test",
+    test: bool = setting(False, label="Run the test", remember=False,
                          help="Run the permutation test whenever the sets change (a lesson or a screenshot)")
-    models: frozenset[str] = setting(frozenset(), label="Added models",
+    models: frozenset[str] = setting(frozenset(), label="Added models", remember=False,
                                       help="Shipped pretrained models to add as sample sources, by name")
 
     def set_test(self, on: bool) -> None:

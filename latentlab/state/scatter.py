@@ -33,7 +33,7 @@ class ScatterState:
                                help="The KDE's kernel width as a multiple of Scott's rule: small is spiky, "
                                     "large smooths the clusters away")
 
-    focus: tuple[float, ...] | None = setting(None, label="Decoded point", kind="floats", optional=True,
+    focus: tuple[float, ...] | None = setting(None, label="Decoded point", kind="floats", optional=True, remember=False,
                                              help="Decode this latent point, as a click in the scatter would "
                                                   "(e.g. 0.5,-1)")
 

@@ -22,19 +22,19 @@ class WalkbackState:
     particles: int = setting(1000, label="Chains", minimum=1, maximum=5000,
                              help="How many chains run at once (images default to 16, points to 1,000)")
     play_steps: int = setting(100, label="Steps", minimum=1, maximum=5000, help="How many steps Play runs")
-    corruption: str = setting("gaussian", label="Corruption", choices=tuple(CORRUPTIONS),
+    corruption: str = setting("gaussian", label="Corruption", choices=tuple(CORRUPTIONS), remember=False,
                               choice_labels=tuple(c.description for c in CORRUPTIONS.values()),
                               help="The chain's corruption C(x~|x); set from a DAE's own when it is opened")
-    level: float = setting(0.2, label="Level", minimum=0.0, maximum=10.0,
+    level: float = setting(0.2, label="Level", minimum=0.0, maximum=10.0, remember=False,
                            help="Corruption strength for the chain: sigma, or the fraction of pixels hit")
     mean: bool = setting(False, label="Denoise with the mean",
                          help="Off: sample x from P(x|x~), as the theory's chain does; on: take its mean")
     seed: int = setting(0, label="Seed", minimum=0, maximum=2**31 - 1,
                         help="The chains' random numbers: the same for both models")
     speed: int = setting(15, label="Speed", minimum=1, maximum=60, unit="steps/s", help="Steps per second while playing")
-    t: int = setting(0, label="Chain step", minimum=0, maximum=100_000,
+    t: int = setting(0, label="Chain step", minimum=0, maximum=100_000, remember=False,
                      help="The step the chains have reached; setting it starts them afresh and runs them there")
-    pair: str = setting("", label="Pair",
+    pair: str = setting("", label="Pair", remember=False,
                         help="The two models compared: 'train' trains a pair without and with walkback here; "
                              "two pretrained names (without, with) open those; empty: the current model")
     pair_walkback: int = setting(1, label="Walkback steps", minimum=1, maximum=20,

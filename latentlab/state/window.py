@@ -16,15 +16,16 @@ THEMES = ("system", "light", "dark")
 @evented
 @dataclass
 class WindowState:
-    panel: str = setting("", label="Panel", choices=("",) + PANELS,
+    panel: str = setting("", label="Panel", remember=False, choices=("",) + PANELS,
                          help="Bring this dock to the front (and widen its side of the window to fit it)")
-    floating: frozenset[str] = setting(frozenset(), label="Floated panels", choices=PANELS,
+    floating: frozenset[str] = setting(frozenset(), label="Floated panels", remember=False, choices=PANELS,
                                        help="Float these docks large over the window's right side")
-    theme: str = setting("system", label="Theme", choices=THEMES,
+    theme: str = setting("system", label="Theme", choices=THEMES, remember=False,  # View > Theme keeps its own
                          help="Light or dark; system follows the desktop")
-    lesson: int = setting(0, label="Lesson", minimum=0, maximum=99,
+    lesson: int = setting(0, label="Lesson", remember=False, minimum=0, maximum=99,
                           help="Open this lesson of the Lessons dock (1 is the first; 0: none)")
-    step: int = setting(1, label="Lesson step", minimum=1, maximum=999, help="The step of the lesson to set up")
+    step: int = setting(1, label="Lesson step", remember=False, minimum=1, maximum=999,
+                        help="The step of the lesson to set up")
 
     def set_panel(self, key: str) -> None:
         self.panel = ""  # naming the same panel again brings it to the front again

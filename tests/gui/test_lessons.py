@@ -228,3 +228,10 @@ def test_going_back_during_the_live_step_stops_its_training_and_opens_the_checkp
     assert window.session.state == "running"
     panel.back_button.click()
     assert window.session.state == "idle" and opened(window, "vae-klonly-mnist5k-2d") and panel.problems == []
+
+
+def test_a_step_reached_directly_sets_up_the_model_an_earlier_step_opened(window):
+    """--lesson 1 --step 3 (or Back) shows step 3 on the autoencoder step 1 opens, not on whatever was open."""
+    assert window.lessons.go(0, 2)
+    assert opened(window, "ae-mnist5k-2d") and window.state.interpolation.path == "linear"
+    assert [a.index for a in window.interpolation.anchors] == [17, 0] and window.session.path is not None

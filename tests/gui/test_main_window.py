@@ -65,6 +65,39 @@ def test_step_button_takes_exactly_one_step(window, qtbot):
     assert s.trainer.step == 1 and len(s.history.train_steps) == 1
 
 
+def test_step_while_paused_takes_one_batch_and_stays_paused(window, qtbot):
+    s = window.session
+    set_epochs(window, 10_000)
+    s.start()
+    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=10_000)
+    s.pause()
+    qtbot.wait(200)  # the step under way when Pause came finishes
+    frozen = s.trainer.step
+    assert window.training.step.isEnabled()
+    qtbot.mouseClick(window.training.step, Qt.LeftButton)
+    qtbot.waitUntil(lambda: s.trainer.step == frozen + 1, timeout=5_000)
+    qtbot.wait(300)
+    assert s.trainer.step == frozen + 1 and s.state == "paused"
+    s.stop()
+    wait_idle(qtbot, s)
+
+
+def test_live_settings_stay_editable_while_training_and_locked_ones_say_why(window, qtbot):
+    s, md = window.session, window.model_data
+    set_epochs(window, 10_000)
+    s.start()
+    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=10_000)
+    s.pause()
+    beta, latent = md.family_settings["beta"], md.latent_dim
+    assert beta.isEnabled() and "next step" in beta.toolTip()
+    assert not latent.isEnabled() and "Locked while training" in latent.toolTip()
+    beta.setValue(0.0)
+    s.resume()
+    qtbot.waitUntil(lambda: s.model.config.beta == 0.0, timeout=5_000)  # reached the running trainer
+    s.stop()
+    wait_idle(qtbot, s)
+
+
 def test_snapshot_follows_training_without_sharing_tensors(window, qtbot):
     s = window.session
     before = [p.clone() for p in s.snapshot.parameters()]

@@ -153,6 +153,7 @@ def test_every_overlay_draws_on_every_family(window, qtbot, family, data):
     for kind in ("axes", "pca"):
         panel.projection_kind.setCurrentIndex(panel.projection_kind.findData(kind))
         panel.redraw()
+        panel.settle()
     assert panel.overlay["ellipses"].isEnabled() == (family != "autoencoder")
     if family != "autoencoder":
         assert len(panel.ellipse_item.getData()[0]) > 0
@@ -181,15 +182,20 @@ def test_the_gaussian_fit_and_kde_width_overlays_compare_held_out_codes(window, 
     scatter = window.scatter
     scatter.overlay["gaussian"].setChecked(True)
     scatter.redraw()
+    assert scatter.busy.busy  # the held-out comparison is computed off the GUI thread, with a sign
+    scatter.settle()
+    assert not scatter.busy.busy
     x, y = scatter.gaussian_curves[0].getData()
     assert len(x) > 10 and scatter.fit_comparison is not None and "Gaussian fit" in scatter.message.text()
     scatter.overlay["density"].setChecked(True)
     scatter.kde_scale.setValue(0.5)
     scatter.redraw()
+    scatter.settle()
     narrow = scatter.fit_comparison.kde
     assert scatter.density_image.image is not None and "width × 0.5" in scatter.message.text()
     scatter.kde_scale.setValue(2.0)
     scatter.redraw()
+    scatter.settle()
     assert scatter.fit_comparison.kde != narrow
     for box in scatter.overlay.values():
         box.setChecked(False)

@@ -110,3 +110,30 @@ def test_window_panel_names_the_same_panel_again(app):
     app.set("window.panel", "mmd")
     app.set("window.panel", "mmd")
     assert seen.count("mmd") == 2
+
+
+def test_remembered_settings_come_back_and_a_stale_one_is_skipped(app):
+    from latentlab.state.persistence import remembered, restore
+
+    app.set("scatter.kde_width", 0.3)
+    app.set("mmd.kernel", "imq")
+    app.set("model.beta", 0.25)
+    app.set("scatter.focus", (0.1, 0.2))
+    saved = remembered(app)
+    assert saved["scatter.kde_width"] == "0.3" and "scatter.focus" not in saved and "mmd.a" not in saved
+    fresh = AppState()
+    problems = restore(fresh, {**saved, "mmd.kernel": "no-such-kernel", "scatter.overlays": "prior,wobble"})
+    assert fresh.scatter.kde_width == 0.3 and fresh.session.model_settings.beta == 0.25
+    assert fresh.mmd.kernel == "gaussian" and len(problems) == 2  # the stale ones left at their default
+
+
+def test_every_panel_state_is_declared_in_the_schema():
+    from dataclasses import fields
+
+    from latentlab.state.app import PANEL_SECTIONS
+
+    app = AppState()
+    for section in PANEL_SECTIONS:
+        state = getattr(app, section)
+        declared = {f"{section}.{f.name}" for f in fields(state) if "latentlab.setting" in f.metadata}
+        assert declared <= set(schema()) and declared, section

@@ -167,4 +167,5 @@ def apply_step(window, step: Step) -> list[str]:
         except ValueError as e:
             problems.append(f"line {setting.line} ({setting.key}): {e}")
     window.scatter.redraw()  # the step's picture now, not at the next redraw tick
+    window.scatter.settle()
     return problems

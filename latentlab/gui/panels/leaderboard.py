@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentlab.core.leaderboard import Score, score_model, write_csv
+from latentlab.core.leaderboard import Score, score_models, write_csv
 from latentlab.core.models import LatentModel
 from latentlab.gui.jobs import Job
 from latentlab.state.leaderboard import LeaderboardState
@@ -86,13 +86,7 @@ class LeaderboardView(QWidget):
         held_out, n = d.test_x, self.n.value()
 
         def work(report, cancelled):
-            scores = []
-            for k, (name, model) in enumerate(models):
-                if cancelled():
-                    break
-                scores.append(score_model(name, model, held_out, n=n))
-                report((k + 1) / len(models))
-            return scores
+            return score_models(models, held_out, n, report, cancelled)
 
         self.job = Job(work, "latentlab-leaderboard", self)
         self.job.bind(self.progress, self.score_button, self.cancel_button)

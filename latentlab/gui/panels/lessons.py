@@ -46,6 +46,14 @@ def markdown_html(text: str) -> str:
     return match.group(1) if match else html.escape(text)
 
 
+def model_step(steps: list[Step], index: int) -> int | None:
+    """The last step up to `index` that loads a model or data (what the steps after it look at)."""
+    for i in range(index, -1, -1):
+        if any(s.key in ("checkpoint", "dataset", "model") for s in steps[i].setup):
+            return i
+    return None
+
+
 def step_html(step: Step) -> str:
     return "".join(formula_html(t) if kind == "formula" else markdown_html(t) for kind, t in step.parts)
 
@@ -87,7 +95,7 @@ class LessonsPanel(QWidget):
         layout.addLayout(buttons)
         self.start_button.clicked.connect(lambda: self.go(self.choice.currentIndex(), 0))
         self.back_button.clicked.connect(lambda: self.go(self.lesson_index, self.step_index - 1))
-        self.next_button.clicked.connect(lambda: self.go(self.lesson_index, self.step_index + 1))
+        self.next_button.clicked.connect(lambda: self.go(self.lesson_index, self.step_index + 1, after_previous=True))
         self.again_button.clicked.connect(lambda: self.go(self.lesson_index, self.step_index))
         self.reload()
 
@@ -119,8 +127,12 @@ class LessonsPanel(QWidget):
     def step(self) -> Step | None:
         return self.lesson.steps[self.step_index] if self.lesson and self.started else None
 
-    def go(self, lesson_index: int, step_index: int) -> bool:
-        """Show and set up one step; False (nothing changes) outside the lessons' range."""
+    def go(self, lesson_index: int, step_index: int, after_previous: bool = False) -> bool:
+        """Show and set up one step; False (nothing changes) outside the lessons' range.
+
+        A step builds on the ones before it (step 1 opens the model, step 3 draws on it). Unless the
+        previous step is what is on screen (`after_previous`, the Next button), the last earlier step
+        that loads a model or data is set up first, so a step reached directly shows what it describes."""
         if not (0 <= lesson_index < len(self.lessons)):
             return False
         steps = self.lessons[lesson_index].steps
@@ -131,7 +143,9 @@ class LessonsPanel(QWidget):
         step = steps[step_index]
         self.position.setText(f"<b>{html.escape(self.lesson.title)}</b> — step {step_index + 1} of {len(steps)}")
         self.text.setHtml(f"<h3>{html.escape(step.title)}</h3>{step_html(step)}")
-        self.problems = self.apply(step)
+        base = None if after_previous else model_step(steps, step_index)
+        earlier = self.apply(steps[base]) if base is not None and base != step_index else []
+        self.problems = earlier + self.apply(step)
         self.issues.setText("\n".join(f"{self.lesson.path.name}, {p}" for p in self.problems))
         self._show_buttons()
         return True

@@ -454,26 +454,18 @@ class MMDPanel(QWidget):
         return True
 
     def _permutation_work(self):
-        """The test as a function of (report, cancelled): chunks of permutations on the cached distances."""
+        """The test as a function of (report, cancelled), on the cached distances (core.mmd)."""
         pooled, kernel, sigmas = self.pooled, self.state.kernel, self.sigmas()
         total, seed = self.state.permutations, self.state.seed
 
         def work(report, cancelled):
-            g = torch.Generator().manual_seed(seed)
-            nulls, statistic, done = [], 0.0, 0
-            while done < total and not cancelled():
-                count = min(PERMUTATION_CHUNK, total - done)
-                r = permutation_test(None, None, kernel, sigmas, "unbiased", count, g, distances=pooled)
-                nulls.append(r.null)
-                statistic, done = r.statistic, done + count
-                report(done / total)
-            return statistic, torch.cat(nulls) if nulls else torch.zeros(0)
+            return permutation_test(None, None, kernel, sigmas, "unbiased", total, torch.Generator().manual_seed(seed),
+                                    distances=pooled, batch=PERMUTATION_CHUNK, report=report, cancelled=cancelled)
 
         return work
 
     def _show_test(self, result) -> None:
-        statistic, null = result
-        p = (1 + int((null >= statistic).sum())) / (1 + len(null))
+        statistic, null, p = result.statistic, result.null, result.p_value
         self.result.update(p_value=p, statistic=statistic)
         counts, edges = np.histogram(null.numpy(), bins=40)
         self.null_hist.setData(edges, counts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentlab.core.density import GaussianFit, compare_fits
+from latentlab.core.density import GaussianFit
 from latentlab.core.latent import (
     AxesProjection,
     PCAProjection,
@@ -34,7 +34,9 @@ from latentlab.core.latent import (
     projected_covariances,
 )
 from latentlab.gui.binding import bind, bind_names
-from latentlab.gui.widgets.density import density_item, draw_kde, evenly_spaced
+from latentlab.gui.jobs import Job
+from latentlab.gui.widgets.busy import BusyLabel
+from latentlab.gui.widgets.density import density_item, overlay_work, show_density
 from latentlab.gui.widgets.inputs import float_box
 from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
 from latentlab.state.scatter import ScatterState
@@ -104,6 +106,7 @@ class LatentScatterPanel(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.busy = BusyLabel()
 
         tools = QHBoxLayout()
         self.tool_buttons = QButtonGroup(self)
@@ -175,6 +178,7 @@ class LatentScatterPanel(QWidget):
         layout.addLayout(overlay_row)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.busy)
 
         self.train_item = RasterScatterItem("dot", 3)
         self.test_item = RasterScatterItem("ring", 5)  # test points: hollow squares
@@ -204,6 +208,7 @@ class LatentScatterPanel(QWidget):
 
         self._dirty = True
         self.fit_comparison = None  # core.density.FitComparison while a density overlay is on
+        self.density_job: Job | None = None
         self._lasso_active = False
         self._path = np.zeros((0, 2))  # the box or lasso being drawn, in plane coordinates
         self._positions = np.zeros((0, 2))  # the training points' 2-D positions, for hover and selection
@@ -314,9 +319,8 @@ class LatentScatterPanel(QWidget):
         self.plot.setLabel("bottom", x_label)
         self.plot.setLabel("left", y_label)
         self._draw_prior()
-        self._draw_density(tr)
         self._draw_gaussian_fit(tr)
-        self._compare_fits(tr, te)
+        self._start_density(tr, te)
         self._draw_selection()
         self._draw_path()
         self.draw_manifold()
@@ -339,11 +343,52 @@ class LatentScatterPanel(QWidget):
             else:
                 curve.setData([], [])
 
-    def _draw_density(self, points: np.ndarray) -> None:
-        if self.overlay["density"].isChecked():
-            draw_kde(self.density_image, points, scale=self.kde_scale.value())
-        else:
+    def _start_density(self, train: np.ndarray, test: np.ndarray) -> None:
+        """The KDE image and the fits' comparison (seconds on large sets): off the GUI thread, with a sign."""
+        if self.density_job is not None:
+            self.density_job.cancel()  # its result belongs to the old codes or settings
+        density, fits = "density" in self.state.overlays, bool({"density", "gaussian"} & self.state.overlays)
+        if not density:
             self.density_image.clear()
+        if not fits:
+            self.fit_comparison = None
+        if not (density or fits):
+            self.busy.stop()
+            return
+        scale = self.state.kde_width
+        job = Job(overlay_work(train, test, scale, density, fits), "latentlab-density", self)
+        job.done.connect(lambda result, s=scale: self._show_density(*result, s))
+        job.ended.connect(lambda j=job: self._density_ended(j))
+        self.density_job = job
+        self.busy.start("estimating the density of the codes…")
+        job.start()
+
+    def _show_density(self, image, comparison, scale: float) -> None:
+        if "density" in self.state.overlays:
+            show_density(self.density_image, image)
+        self.fit_comparison = comparison
+        if comparison is not None:
+            self.message.setText(f"Held-out codes, mean log-density in this plane: Gaussian fit {comparison.gaussian:.3f}, "
+                                 f"KDE (width × {scale:g}) {comparison.kde:.3f} nats per point "
+                                 "(higher explains them better).")
+
+    def _density_ended(self, job) -> None:
+        if job is self.density_job:
+            self.density_job = None
+            self.busy.stop()
+
+    def shutdown(self) -> None:
+        if self.density_job is not None:
+            self.density_job.cancel_and_wait()
+
+    def settle(self, timeout_ms: int = 30_000) -> None:
+        """Wait for the overlays being computed and show them (lessons, screenshots and tests want the
+        finished picture)."""
+        job = self.density_job
+        if job is not None:
+            job.thread.wait(timeout_ms)
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
 
     def _draw_gaussian_fit(self, points: np.ndarray) -> None:
         show = self.overlay["gaussian"].isChecked() and len(points) > 2
@@ -354,17 +399,6 @@ class LatentScatterPanel(QWidget):
             else:
                 ring = ellipse_outline(fit.mean.numpy(), fit.cov.numpy(), k)
                 curve.setData(ring[:, 0], ring[:, 1])
-
-    def _compare_fits(self, train: np.ndarray, test: np.ndarray) -> None:
-        """With either density shown: how well each explains the held-out codes, in the plane drawn."""
-        self.fit_comparison = None
-        if not (self.overlay["density"].isChecked() or self.overlay["gaussian"].isChecked()) or len(test) < 1:
-            return
-        c = compare_fits(torch.from_numpy(evenly_spaced(train)), torch.from_numpy(test), self.kde_scale.value())
-        self.fit_comparison = c
-        self.message.setText(f"Held-out codes, mean log-density in this plane: Gaussian fit {c.gaussian:.3f}, "
-                             f"KDE (width × {self.kde_scale.value():g}) {c.kde:.3f} nats per point "
-                             "(higher explains them better).")
 
     def _draw_selection(self) -> None:
         sel = self.session.selection

@@ -64,7 +64,7 @@ class TrainingPanel(QWidget):
         idle = state == "idle"
         here = idle and self.session.following is None  # a followed run trains elsewhere
         self.start.setEnabled(here)
-        self.step.setEnabled(here)
+        self.step.setEnabled(here or state == "paused")  # while paused: exactly one more batch
         self.reset.setEnabled(here)
         self.stop.setEnabled(not idle)
         self.pause.setEnabled(not idle)

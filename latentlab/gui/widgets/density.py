@@ -8,7 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 import torch
 
-from latentlab.core.density import kde
+from latentlab.core.density import compare_fits, kde
+from latentlab.core.progress import check
 
 GRID = 80
 MAX_POINTS = 5000  # an evenly spaced subsample keeps the estimate quick on large sets
@@ -65,3 +66,18 @@ def show_density(item: pg.ImageItem, image: DensityImage | None) -> None:
 def draw_kde(item: pg.ImageItem, points: np.ndarray, pad: float = 0.15, grid: int = GRID, scale: float = 1.0) -> None:
     """Fill `item` with the KDE of `points` (see kde_image)."""
     show_density(item, kde_image(points, pad, grid, scale))
+
+
+def overlay_work(train: np.ndarray, test: np.ndarray, scale: float, density: bool, fits: bool):
+    """The scatter's slow overlays, as a job's function: the KDE image of the codes (if `density`) and how
+    well one Gaussian and the KDE explain the held-out codes (if `fits`). Runs off the GUI thread."""
+    def work(report, cancelled):
+        image = kde_image(train, scale=scale) if density else None
+        check(cancelled)
+        report(0.5)
+        comparison = None
+        if fits and len(test) >= 1:
+            comparison = compare_fits(torch.from_numpy(evenly_spaced(train)), torch.from_numpy(test), scale)
+        return image, comparison
+
+    return work
