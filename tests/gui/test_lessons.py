@@ -235,3 +235,9 @@ def test_a_step_reached_directly_sets_up_the_model_an_earlier_step_opened(window
     assert window.lessons.go(0, 2)
     assert opened(window, "ae-mnist5k-2d") and window.state.interpolation.path == "linear"
     assert [a.index for a in window.interpolation.anchors] == [17, 0] and window.session.path is not None
+
+
+def test_the_mmd_lesson_shows_the_two_set_comparison_not_the_leaderboard(window):
+    window.mmd.show_tab("leaderboard")  # where an earlier visit left it
+    assert window.lessons.go(4, 0)
+    assert window.mmd.tabs.currentIndex() == 0 and window.mmd.null_hist.getData()[0] is not None
