@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,12 @@ def add_parser(sub) -> None:
     p.add_argument("--run-dir", metavar="DIR",
                    help="write metrics.jsonl and rolling checkpoints here, for File > Follow run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-steps", type=int, metavar="N", help="stop after N more steps (before --epochs)")
+    p.add_argument("--control", action="store_true",
+                   help="take commands on stdin and report on stdout as JSON lines, snapshots in --run-dir "
+                        "(how the window runs training in its own process; see core/control.py)")
+    p.add_argument("--live-index", metavar="NPZ",
+                   help="with --control: the train and test rows whose codes go with each snapshot")
     p.add_argument("--slim", action="store_true",
                    help="store weights as float16 without optimizer state (the shipped checkpoints)")
 
@@ -105,7 +112,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
 
     from latentlab.core.checkpoints import save_checkpoint
     from latentlab.core.data import DataError, load_dataset
-    from latentlab.core.recipes import dataset_record, model_for_dataset
+    from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
     from latentlab.core.run_dir import RunDir, RunDirError, RunRecorder
     from latentlab.core.training import TrainConfig, Trainer, seed_everything
 
@@ -124,15 +131,22 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
         run = RunDir(args.run_dir).create() if args.run_dir else None
     except RunDirError as e:
         raise UserError(str(e)) from None
+    if args.max_steps is not None and args.max_steps < 1:
+        raise UserError("--max-steps must be at least 1")
+    if args.control and run is None:
+        raise UserError("--control needs --run-dir for its snapshots")
+    ckpt = load_or_fail(_resume_source(args, run)) if args.resume is not None else None
     try:
-        dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None)
+        if ckpt is not None and "data.name" not in values["given"]:
+            dataset = dataset_from_record(ckpt.dataset)  # the data the checkpoint was trained on
+        else:
+            dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None)
     except DataError as e:
         raise UserError(str(e)) from None
     seed_everything(config.seed)
     resume_state = None
-    if args.resume is not None:
-        source = _resume_source(args, run)
-        ckpt = load_or_fail(source)
+    if ckpt is not None:
+        source = args.resume or "the run's newest checkpoint"
         model, resume_state = ckpt.model, {"optimizer": ckpt.optimizer_state, "step": ckpt.step,
                                            "epoch": ckpt.epoch}
         if ckpt.dataset.get("name") != dataset.name:
@@ -153,9 +167,10 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     train_facts = {"lr": config.lr, "batch_size": config.batch_size, "seed": config.seed, "device": str(trainer.device),
                    **processes}
 
+    record = ckpt.dataset if ckpt is not None else dataset_record(dataset, values["data.dir"] or None)
+
     def save(path: Path, metrics: dict[str, float], slim: bool = False) -> None:
-        save_checkpoint(path, trainer.model, dataset_record(dataset, values["data.dir"] or None), trainer.step,
-                        trainer.epoch,
+        save_checkpoint(path, trainer.model, record, trainer.step, trainer.epoch,
                         metrics, None if slim else trainer.optimizer.state_dict(), half=slim,
                         extra={"train": {**train_facts, "seconds": round(time.perf_counter() - start, 2)}})
 
@@ -182,8 +197,10 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
         recorder.start(model=model.family, data=dataset.name, latent_dim=model.latent_dim, epochs=config.epochs,
                        resumed_from=trainer.step if resume_state else None, **train_facts)
     start = time.perf_counter()
+    if args.control:
+        return _serve(args, trainer, run, dataset, save, recorder)
     try:
-        result = trainer.run()
+        result = trainer.run(max_steps=args.max_steps)
     except KeyboardInterrupt:
         trainer.stop()
         result = None
@@ -206,4 +223,25 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     if result is not None and not result.ok:
         print(f"latentlab: training stopped: {result.message}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _serve(args: argparse.Namespace, trainer, run, dataset, save, recorder) -> int:
+    """--control: a window's training process (core/control.py), at a lower priority than the window."""
+    import numpy as np
+
+    from latentlab.core.control import serve
+
+    os.nice(5)
+    code_inputs = None
+    if args.live_index:
+        try:
+            with np.load(args.live_index) as rows:
+                code_inputs = (dataset.train_x[rows["train"]], dataset.test_x[rows["test"]])
+        except (OSError, KeyError, ValueError, IndexError) as e:
+            raise UserError(f"--live-index {args.live_index}: {e}") from None
+    serve(trainer, run.path, lambda path: save(path, {}), args.max_steps, code_inputs,
+          recorder.step if recorder else None, recorder.epoch if recorder else None)
+    if recorder:
+        recorder.finish(trainer.step, trainer.epoch, "stopped", "the window's run ended", {})
     return 0

@@ -179,6 +179,7 @@ class Trainer:
         self.on_step = on_step
         self.on_epoch = on_epoch
         self._optimizer: torch.optim.Optimizer | None = None
+        self._pending_optimizer_state: dict | None = None  # loaded into the optimizer when it is first built
         self.shuffle = torch.Generator(device="cpu").manual_seed(config.seed)
         self.step = 0
         self.epoch = 0
@@ -198,11 +199,24 @@ class Trainer:
         window that only explores a model should not wait for."""
         if self._optimizer is None:
             self._optimizer = self._new_optimizer()
+            if self._pending_optimizer_state:
+                self._optimizer.load_state_dict(self._pending_optimizer_state)
+                self._pending_optimizer_state = None
+                for group in self._optimizer.param_groups:  # the config's rate, not the one saved with the state
+                    group["lr"] = self.config.lr
         return self._optimizer
 
     @optimizer.setter
     def optimizer(self, value: torch.optim.Optimizer) -> None:
         self._optimizer = value
+        self._pending_optimizer_state = None
+
+    def optimizer_state(self) -> dict | None:
+        """Adam's state for a checkpoint, without building an optimizer that was never needed here (a window
+        whose runs train in another process holds the state a run handed back, or none)."""
+        if self._optimizer is None:
+            return self._pending_optimizer_state
+        return self._optimizer.state_dict()
 
     def _new_optimizer(self) -> torch.optim.Optimizer:
         # The fused kernel updates all of a tensor's Adam state in one pass: ~20% faster steps on the CPU.
@@ -228,7 +242,10 @@ class Trainer:
 
     def set_live(self, name: str, value) -> None:
         """Change a live setting (the schema marks them) before the next step: "lr" or a model config
-        field such as beta. Called from another thread, it is applied between two steps."""
+        field such as beta. Called from another thread, it is applied between two steps; a value that does
+        not fit raises ValueError here, before anything changes."""
+        self.check_live(name, value)
+
         def apply() -> None:
             if name == "lr":
                 self.config = replace(self.config, lr=float(value))
@@ -237,6 +254,17 @@ class Trainer:
             else:
                 self.model.reconfigure(**{name: value})
         self.call_soon(apply)
+
+    def check_live(self, name: str, value) -> None:
+        """ValueError if `value` cannot be set_live as `name`."""
+        if name == "lr":
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"the learning rate must be a positive number, got {value!r}")
+        else:
+            try:
+                replace(self.model.config, **{name: value})  # checks the new config (and the name)
+            except TypeError:
+                raise ValueError(f"{self.model.family} has no setting {name!r}") from None
 
     @property
     def paused(self) -> bool:
@@ -397,11 +425,14 @@ class Trainer:
 
     # -- resuming ----------------------------------------------------------------
     def state(self) -> dict:
-        return {"optimizer": self.optimizer.state_dict(), "step": self.step, "epoch": self.epoch}
+        return {"optimizer": self.optimizer_state(), "step": self.step, "epoch": self.epoch}
 
     def load_state(self, state: dict) -> None:
         if state.get("optimizer"):
-            self.optimizer.load_state_dict(state["optimizer"])
+            if self._optimizer is None:
+                self._pending_optimizer_state = state["optimizer"]
+            else:
+                self._optimizer.load_state_dict(state["optimizer"])
         self.step = int(state.get("step", 0))
         self.epoch = int(state.get("epoch", 0))
         self._seek(self.step)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 TORCH_THREADS_ENV = "LATENTLAB_TORCH_THREADS"
 PANEL_SIZE = (1300, 820)  # --panel-only pictures
+SPARE_AFTER_MS = 3000  # a training process is made ready this long after the window opens
 
 
 def training_threads() -> int:
@@ -190,6 +191,12 @@ def run_app(args: argparse.Namespace) -> int:
         window.close()
         return code
     close_on_signals(window)
+    from PySide6.QtCore import QTimer
+
+    from latentlab.gui.process_run import prepare_spare, shutdown_spare
+
+    QTimer.singleShot(SPARE_AFTER_MS, prepare_spare)  # a training process ready, once the window is up
+    app.aboutToQuit.connect(shutdown_spare)
     return app.exec()
 
 

@@ -38,6 +38,7 @@ from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.pretrained_dialog import PretrainedDialog
+from latentlab.gui.process_run import ProcessRun
 from latentlab.gui.run_follower import RunFollower
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
@@ -47,6 +48,7 @@ from latentlab.state.app import AppState
 from latentlab.state.persistence import remembered, restore
 from latentlab.state.session import Session
 
+RUNNER_ENV = "LATENTLAB_RUNNER"  # "thread": train in a thread of the window instead of a process of its own
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
 SHORTCUTS = [
     ("Ctrl+O", "Open a checkpoint"),
@@ -80,7 +82,8 @@ class MainWindow(WindowExports, QMainWindow):
         self.setWindowTitle("latentlab")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowNestedDocks | QMainWindow.AllowTabbedDocks)
         self._post = MainThreadPost()
-        self.state = state or AppState(Session(runner=ThreadRun, follower_factory=RunFollower, post=self._post))
+        runner = ThreadRun if os.environ.get(RUNNER_ENV) == "thread" else ProcessRun
+        self.state = state or AppState(Session(runner=runner, follower_factory=RunFollower, post=self._post))
         self.session = self.state.session
         self.settings = settings or app_settings()
         # Dialogs are attributes so tests (and --screenshot) can answer them without a human.

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult
-from latentlab.state.run import Progress, RunCallbacks, weights_copy
+from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult, warm_optimizer
+from latentlab.state.run import InThisProcess, Progress, RunCallbacks, RunRequest, weights_copy
 
 PROGRESS_INTERVAL_S = 0.1
 SNAPSHOT_INTERVAL_S = 0.25
@@ -162,12 +162,12 @@ class _Receiver(QObject):
         self.on_finished(result)
 
 
-class ThreadRun:
-    """The window's runner (state.run.Runner): a run in a QThread whose reports reach the GUI thread."""
+class ThreadRun(InThisProcess):
+    """A runner (state.run.Runner): a run in a QThread of the window, its reports delivered in the GUI thread."""
 
-    def __init__(self, trainer: Trainer, epochs: int | None, max_steps: int | None, code_inputs,
-                 callbacks: RunCallbacks):
-        self.worker = TrainingWorker(trainer, epochs, max_steps, code_inputs)
+    def __init__(self, request: RunRequest, callbacks: RunCallbacks):
+        self.trainer = request.trainer
+        self.worker = TrainingWorker(request.trainer, request.epochs, request.max_steps, request.code_inputs)
         self.thread = TrainingThread(self.worker)
         self.receiver = _Receiver(callbacks, self._finished)
         self.callbacks = callbacks
@@ -178,9 +178,12 @@ class ThreadRun:
 
     def _finished(self, result: TrainResult) -> None:
         self.thread.thread.wait(5000)
-        self.callbacks.finished(result)
+        self.callbacks.finished(result, None)
 
     def start(self) -> None:
+        # The first optimizer imports torch._dynamo (~1.6 s). Left to the training thread, that import can
+        # stall on the import lock while this thread imports too; done here, the thread finds it imported.
+        warm_optimizer()
         self.thread.start()
 
     def stop_and_wait(self, timeout_ms: int) -> bool:
@@ -188,6 +191,9 @@ class ThreadRun:
 
     def snapshot_received(self) -> None:
         self.worker.snapshot_received()
+
+    def running(self) -> bool:
+        return self.thread.is_running()
 
 
 class MainThreadPost(QObject):

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from psygnal import Signal
 
 from latentlab.core.checkpoints import Checkpoint
@@ -40,6 +39,8 @@ class SessionBase:
     checkpoint_path: Path | None
     saved_step: int
     last_progress: Any
+    # run.py
+    _run: Any  # the RunHandle of the run going on, if any
     # session.py
     post: Callable[[Callable[[], None]], None]
 
@@ -77,7 +78,10 @@ class SessionBase:
     def forget_codes(self) -> None:
         raise NotImplementedError
 
-    def live_code_inputs(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+    def live_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        raise NotImplementedError
+
+    def _saved(self, path: Path, step: int, problem: str | None) -> bool:
         raise NotImplementedError
 
     def take_live_codes(self, codes: tuple[np.ndarray, np.ndarray] | None) -> None:

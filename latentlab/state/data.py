@@ -44,14 +44,14 @@ class DataMixin(SessionBase):
     def forget_codes(self) -> None:
         self._codes = None
 
-    def live_code_inputs(self) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """The fixed subset whose codes the training run sends while it trains."""
+    def live_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The fixed train and test rows whose codes a training run sends while it trains."""
         if self.snapshot is None or self.dataset is None or not self.snapshot.can("encode"):
             self._live_index = None
             return None
         d = self.dataset
         self._live_index = (subset(len(d.train_x), LIVE_CODES), subset(len(d.test_x), LIVE_CODES))
-        return d.train_x[self._live_index[0]], d.test_x[self._live_index[1]]
+        return self._live_index
 
     def take_live_codes(self, codes: tuple[np.ndarray, np.ndarray] | None) -> None:
         """Codes a run sent with a snapshot; weights without codes mean: encode afresh when asked, once idle."""

@@ -105,6 +105,8 @@ class ModelMixin(SessionBase):
             return False
         if self.state == "idle":
             return self._saved(target, *self._write(target))
+        if self._run is not None and self._run.save(target):
+            return True  # the run saves between two steps and tells _saved
         def in_the_run() -> None:
             # Between two steps, in the run's thread, so weights and optimizer state match; the outcome is
             # told in this thread (post), where the panels listen.
@@ -120,7 +122,7 @@ class ModelMixin(SessionBase):
         test = {k: v[-1] for k, v in self.history.test.items()} if self.history.test else {}
         try:
             save_checkpoint(path, t.model, dataset_record(self.require_dataset(), self.dataset_folder), t.step, t.epoch,
-                            test, t.optimizer.state_dict(), extra={"history": self.history.to_record()})
+                            test, t.optimizer_state(), extra={"history": self.history.to_record()})
         except CheckpointError as e:
             return t.step, str(e)
         return t.step, None

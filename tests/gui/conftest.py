@@ -21,6 +21,11 @@ def window(qtbot):
     w.session.wait(5000)
 
 
-def wait_idle(qtbot, session, timeout=20_000):
+# A run starts a training process (or takes the one kept ready): on a busy 2-core machine its first steps
+# can take several seconds to arrive.
+FIRST_STEPS_MS = 30_000
+
+
+def wait_idle(qtbot, session, timeout=30_000):
     if session.state != "idle":
         qtbot.waitUntil(lambda: session.state == "idle", timeout=timeout)

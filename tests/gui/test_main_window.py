@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from latentlab.core.checkpoints import load_checkpoint
-from tests.gui.conftest import wait_idle
+from tests.gui.conftest import FIRST_STEPS_MS, wait_idle
 
 
 def set_epochs(window, n):
@@ -21,7 +21,7 @@ def test_train_pause_resume_stop_save_and_reload(window, qtbot, tmp_path):
     set_epochs(window, 10_000)
     qtbot.mouseClick(window.training.start, Qt.LeftButton)
     assert s.state == "running" and not window.training.start.isEnabled()
-    qtbot.waitUntil(lambda: len(s.history.train_steps) >= 3, timeout=10_000)
+    qtbot.waitUntil(lambda: len(s.history.train_steps) >= 3, timeout=FIRST_STEPS_MS)
     curve = window.curves.curves[("train", "kl")]
     window.curves.redraw()
     assert len(curve.getData()[0]) >= 3
@@ -69,7 +69,7 @@ def test_step_while_paused_takes_one_batch_and_stays_paused(window, qtbot):
     s = window.session
     set_epochs(window, 10_000)
     s.start()
-    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=10_000)
+    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=FIRST_STEPS_MS)
     s.pause()
     qtbot.wait(200)  # the step under way when Pause came finishes
     frozen = s.trainer.step
@@ -86,16 +86,20 @@ def test_live_settings_stay_editable_while_training_and_locked_ones_say_why(wind
     s, md = window.session, window.model_data
     set_epochs(window, 10_000)
     s.start()
-    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=10_000)
+    qtbot.waitUntil(lambda: s.trainer.step >= 2, timeout=FIRST_STEPS_MS)
     s.pause()
     beta, latent = md.family_settings["beta"], md.latent_dim
     assert beta.isEnabled() and "next step" in beta.toolTip()
     assert not latent.isEnabled() and "Locked while training" in latent.toolTip()
+    applied = []
+    s.live_changed.connect(lambda name, value, step: applied.append((name, value, step)))
     beta.setValue(0.0)
     s.resume()
-    qtbot.waitUntil(lambda: s.model.config.beta == 0.0, timeout=5_000)  # reached the running trainer
+    qtbot.waitUntil(lambda: bool(applied), timeout=5_000)  # the running trainer says from which step it applies
+    assert applied[0][:2] == ("beta", 0.0) and applied[0][2] > 2
     s.stop()
     wait_idle(qtbot, s)
+    assert s.model.config.beta == 0.0 and s.snapshot.config.beta == 0.0
 
 
 def test_snapshot_follows_training_without_sharing_tensors(window, qtbot):
@@ -218,10 +222,10 @@ def test_close_during_training_stops_the_thread(window, qtbot):
     s = window.session
     set_epochs(window, 10_000)
     s.start()
-    qtbot.waitUntil(lambda: s.trainer.step > 2, timeout=10_000)
-    thread = s._run.thread.thread  # the QThread of the ThreadRun
+    qtbot.waitUntil(lambda: s.trainer.step > 2, timeout=FIRST_STEPS_MS)
+    run = s._run
     assert window.close()
-    assert not thread.isRunning() and s.state == "idle"
+    assert not run.running() and s.state == "idle"  # the training process has ended
 
 
 def test_close_can_save_or_be_cancelled(window, qtbot, tmp_path):

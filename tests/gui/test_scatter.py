@@ -5,7 +5,7 @@ import pytest
 import torch
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from tests.gui.conftest import wait_idle
+from tests.gui.conftest import FIRST_STEPS_MS, wait_idle
 
 
 def view_point_at(panel, pixel: QPoint) -> QPointF:
@@ -169,7 +169,7 @@ def test_live_updates_during_training(window, qtbot):
     s = window.session
     window.model_data.epochs.setValue(10_000)
     s.start()
-    qtbot.waitUntil(lambda: s.trainer.step > 50, timeout=10_000)
+    qtbot.waitUntil(lambda: s.trainer.step > 50, timeout=FIRST_STEPS_MS)
     before = window.scatter._positions.copy()
     qtbot.wait(1500)
     s.stop()
