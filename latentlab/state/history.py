@@ -24,6 +24,11 @@ class LossHistory:
     train: dict[str, list[float]] = field(default_factory=dict)
     test_steps: list[int] = field(default_factory=list)
     test: dict[str, list[float]] = field(default_factory=dict)
+    marks: list[tuple[int, str, float]] = field(default_factory=list)  # (step, setting, value): a live change
+
+    def add_mark(self, step: int, name: str, value: float) -> None:
+        """A live setting changed from `step` on: the curves mark it (what each loss term does, seen)."""
+        self.marks.append((int(step), str(name), float(value)))
 
     def add_train(self, step: int, terms: dict[str, float]) -> None:
         _append(self.train_steps, self.train, step, terms)
@@ -38,7 +43,7 @@ class LossHistory:
     def to_record(self) -> dict[str, Any]:
         """Plain lists for a checkpoint's JSON header."""
         return {"train_steps": self.train_steps, "train": self.train, "test_steps": self.test_steps,
-                "test": self.test}
+                "test": self.test, "marks": [list(m) for m in self.marks]}
 
     @classmethod
     def from_record(cls, record: Any) -> LossHistory:
@@ -47,7 +52,8 @@ class LossHistory:
             history = cls([int(s) for s in record["train_steps"]],
                           {str(k): [float(v) for v in vs] for k, vs in record["train"].items()},
                           [int(s) for s in record["test_steps"]],
-                          {str(k): [float(v) for v in vs] for k, vs in record["test"].items()})
+                          {str(k): [float(v) for v in vs] for k, vs in record["test"].items()},
+                          [(int(s), str(n), float(v)) for s, n, v in record.get("marks", [])])
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()
         lengths_ok = all(len(v) == len(history.train_steps) for v in history.train.values()) and all(

@@ -186,7 +186,7 @@ class RunMixin(SessionBase):
             return lambda *args: fn(*args) if handle is not None and handle is self._run else None
 
         callbacks = RunCallbacks(current(self._on_progress), current(self._on_epoch), current(self._on_snapshot),
-                                 current(self._on_finished), current(self._saved), current(self.live_changed.emit))
+                                 current(self._on_finished), current(self._saved), current(self._on_live))
         request = RunRequest(trainer, trainer.config.epochs, max_steps, self.live_rows(),
                              dataset_record(self.require_dataset(), self.dataset_folder))
         handle = self.runner(request, callbacks)
@@ -276,6 +276,12 @@ class RunMixin(SessionBase):
         if self._run is not None:
             self._run.snapshot_received()
         self.snapshot_changed.emit()
+
+    def _on_live(self, name: str, value: Any, step: int) -> None:
+        """The run applies a live setting from `step`: mark it in the history (and the curves)."""
+        self.history.add_mark(step, name, float(value))
+        self.live_changed.emit(name, value, step)
+        self.history_changed.emit()
 
     def _on_finished(self, result: TrainResult, final: Any) -> None:
         trainer = self.require_trainer()

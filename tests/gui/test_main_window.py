@@ -259,3 +259,20 @@ def test_layout_and_last_choices_persist(qtbot, window):
 def test_about_names_the_versions(window):
     text = window.about_text()
     assert "torch" in text and "Qt" in text and "latentlab" in text
+
+
+def test_a_live_change_is_marked_on_the_loss_curves_and_saved_with_them(window, qtbot, tmp_path):
+    s = window.session
+    set_epochs(window, 10_000)
+    s.start()
+    qtbot.waitUntil(lambda: s.trainer.step >= 5, timeout=FIRST_STEPS_MS)
+    window.state.set("model.beta", 0.0)
+    qtbot.waitUntil(lambda: bool(s.history.marks), timeout=10_000)
+    s.stop()
+    wait_idle(qtbot, s)
+    window.curves.redraw()
+    (step, name, value), = s.history.marks
+    assert name == "beta" and value == 0.0 and step > 5
+    assert len(window.curves.marks) == 1 and "β = 0" in window.curves.marks[0].label.toPlainText()
+    assert s.save(tmp_path / "m.safetensors") and s.reset() and not s.history.marks
+    assert s.open_checkpoint(tmp_path / "m.safetensors") and s.history.marks == [(step, "beta", 0.0)]

@@ -1,6 +1,6 @@
 """Start, train, quit — and quit in the middle of a save — many times: always status 0, quickly.
 
-LATENTLAB_CYCLES sets the number of cycles of each kind (default 3; the long run used 50).
+LATENTLAB_CYCLES sets the number of cycles of each kind (default 2; the long run used 50).
 """
 
 import os
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-CYCLES = int(os.environ.get("LATENTLAB_CYCLES", "3"))
+CYCLES = int(os.environ.get("LATENTLAB_CYCLES", "2"))
 SCRIPT = """
 import sys
 from PySide6.QtCore import QTimer

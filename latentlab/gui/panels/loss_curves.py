@@ -15,6 +15,9 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 REDRAW_MS = 250  # curves follow training at 4 frames a second, whatever the step rate
 
 
+SYMBOLS = {"beta": "β", "lr": "learning rate", "recon_weight": "recon weight", "mmd_weight": "MMD weight",
+           "noise": "corruption", "walkback_p": "walkback p"}
+
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     """Trailing mean over `window` points (shorter at the start), NaN-tolerant."""
     if window <= 1 or len(values) < 2:
@@ -58,6 +61,7 @@ class LossCurvesPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.plot, 1)
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.marks: list[pg.InfiniteLine] = []  # a dotted line where a live setting changed
         self._dirty = False
         self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
@@ -79,6 +83,7 @@ class LossCurvesPanel(QWidget):
     def _rebuild(self) -> None:
         """One curve per loss term of the current model, train solid and test dashed."""
         self.plot.clear()
+        self.marks = []
         self.legend.clear()
         self.curves.clear()
         for i, name in enumerate(self._term_names()):
@@ -117,6 +122,22 @@ class LossCurvesPanel(QWidget):
         for (which, name), curve in self.curves.items():
             if name not in self.session.history.arrays(which)[1]:
                 curve.setData([], [])
+        self._draw_marks()
+
+    def _draw_marks(self) -> None:
+        """A labelled vertical line at each step where a live setting changed (β = 0 from step 1,200, ...)."""
+        marks = self.session.history.marks
+        if len(marks) == len(self.marks):
+            return
+        for line in self.marks:
+            self.plot.removeItem(line)
+        self.marks = []
+        for step, name, value in marks:
+            label = f"{SYMBOLS.get(name, name)} = {value:g}"
+            line = pg.InfiniteLine(pos=step, angle=90, pen=pg.mkPen("#888", width=1, style=Qt.DotLine), label=label,
+                                   labelOpts={"position": 0.92, "color": "#555", "rotateAxis": (1, 0)})
+            self.plot.addItem(line, ignoreBounds=True)
+            self.marks.append(line)
 
     def plot_item(self) -> pg.PlotItem:
         return self.plot.getPlotItem()
