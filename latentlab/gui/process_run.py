@@ -1,9 +1,9 @@
 """ProcessRun: the window's runner. Training runs in a process of its own, `latentlab train --control`,
 the same command a server runs with --run-dir and the window follows (core/control.py has the protocol).
 
-Why a process, not a thread: the trainer then has its own interpreter lock and its own cores (at a lower
-priority), so the window stays smooth and training runs at the headless speed; and a crash of the
-trainer (a kernel fault, CUDA out of memory, a kill) leaves the window and its last snapshot standing.
+Why a process, not a thread: the trainer and the window then share no interpreter lock, the trainer
+runs at a lower priority, and a crash of the trainer (a kernel fault, CUDA out of memory, a kill)
+leaves the window and its last snapshot standing.
 Why `latentlab train` as a subprocess rather than torch.multiprocessing: nothing is pickled between
 the two (commands and reports are JSON lines, weights are safetensors files), the run directory it
 writes is the one File > Follow run reads, and its command line can be run by hand to reproduce a run.
@@ -44,23 +44,27 @@ class _Spare:
     stderr: Any = None
     registered = False
 
+    lock = threading.Lock()  # taken in the GUI thread, made ready again from a run's reader thread
+
     @classmethod
-    def take(cls, argv: list[str], env: dict[str, str], stderr) -> subprocess.Popen:
-        """A process running `latentlab train argv`: the spare if it suits, else a new one."""
+    def take(cls, argv: list[str], env: dict[str, str], stderr) -> tuple[subprocess.Popen, Any]:
+        """A process running `latentlab train argv` (the spare if it suits, else a new one), and the file
+        its stderr goes to (for the message if it dies)."""
         key = _env_key(env)
-        spare, cls.process = cls.process, None
-        if spare is not None and spare.poll() is None and cls.key == key and spare.stdin is not None:
+        with cls.lock:
+            spare, spare_stderr, cls.process, cls.stderr = cls.process, cls.stderr, None, None
+            fits = cls.key == key
+        if spare is not None and spare.poll() is None and fits and spare.stdin is not None:
             try:
                 spare.stdin.write(json.dumps(argv) + "\n")
                 spare.stdin.flush()
-                taken_stderr, cls.stderr = cls.stderr, None
-                return _Taken(spare, taken_stderr)
+                return spare, spare_stderr
             except (BrokenPipeError, OSError):
                 pass
         if spare is not None:
             _end(spare)  # made for another environment: it must not linger
-        return _Taken(subprocess.Popen([sys.executable, "-m", "latentlab", *argv], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1, env=env), stderr)
+        return subprocess.Popen([sys.executable, "-m", "latentlab", *argv], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1, env=env), stderr
 
     @classmethod
     def prepare_now(cls) -> None:
@@ -71,15 +75,17 @@ class _Spare:
 
     @classmethod
     def prepare(cls, env: dict[str, str]) -> None:
-        if cls.process is not None and cls.process.poll() is None:
-            return
-        if not cls.registered:
-            atexit.register(shutdown_spare)
-            cls.registered = True
-        cls.stderr = tempfile.TemporaryFile("w+")
-        cls.key = _env_key(env)
-        cls.process = subprocess.Popen([sys.executable, "-m", "latentlab.cli.warm"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=cls.stderr, text=True, bufsize=1, env=env)
+        with cls.lock:
+            if cls.process is not None and cls.process.poll() is None:
+                return
+            if not cls.registered:
+                atexit.register(shutdown_spare)
+                cls.registered = True
+            cls.stderr = tempfile.TemporaryFile("w+")
+            cls.key = _env_key(env)
+            cls.process = subprocess.Popen([sys.executable, "-m", "latentlab.cli.warm"], stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=cls.stderr, text=True, bufsize=1,
+                                           env=env)
 
 
 def _env_key(env: dict[str, str]) -> tuple:
@@ -101,20 +107,11 @@ def _end(process: subprocess.Popen) -> None:
 
 
 def shutdown_spare() -> None:
-    """The window closes: the spare goes too (it would also end with this process)."""
-    spare, _Spare.process = _Spare.process, None
+    """The application quits: the spare goes too (it would also end when its stdin closes with this process)."""
+    with _Spare.lock:
+        spare, _Spare.process = _Spare.process, None
     if spare is not None:
         _end(spare)
-
-
-class _Taken:
-    """A process that carries out a run, and the file its stderr goes to (for the message if it dies)."""
-
-    def __init__(self, process: subprocess.Popen, stderr) -> None:
-        self.process, self.stderr_file = process, stderr
-
-    def __getattr__(self, name: str):
-        return getattr(self.process, name)
 
 
 class _Relay(QObject):
@@ -180,8 +177,7 @@ class ProcessRun:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("QT_QPA_PLATFORM", None)
         self.env = env
-        taken = _Spare.take(self.command()[3:], env, open(self.folder / "stderr.log", "w+"))
-        self.process, self.stderr = taken.process, taken.stderr_file
+        self.process, self.stderr = _Spare.take(self.command()[3:], env, open(self.folder / "stderr.log", "w+"))
         self.reader = threading.Thread(target=self._read, name="latentlab-run-reader", daemon=True)
         self.reader.start()
 

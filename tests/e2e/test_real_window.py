@@ -16,7 +16,6 @@ from scipy import ndimage
 
 from latentlab.core.checkpoints import load_checkpoint
 from latentlab.core.pretrained import shipped_path
-from tests.e2e.xserver import VirtualScreen
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is a Linux X server")
 
@@ -87,13 +86,6 @@ def best_match(image: np.ndarray, model) -> float:
     b = decodes - decodes.mean(axis=1, keepdims=True)
     corr = b @ a / (np.linalg.norm(b, axis=1) * np.linalg.norm(a) + 1e-12)
     return float(corr.max())
-
-
-@pytest.fixture
-def screen():
-    s = VirtualScreen()
-    yield s
-    s.close()
 
 
 def test_train_click_and_see_a_decoded_digit_in_a_real_window(screen, tmp_path):

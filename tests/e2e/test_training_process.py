@@ -14,7 +14,6 @@ import pytest
 from latentlab.core.checkpoints import load_checkpoint
 from latentlab.core.pretrained import shipped_path
 from tests.e2e.test_real_window import latentlab_command, scatter_area, wait_for
-from tests.e2e.xserver import VirtualScreen
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb and /proc are Linux's")
 
@@ -40,13 +39,6 @@ def alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-@pytest.fixture
-def screen():
-    s = VirtualScreen()
-    yield s
-    s.close()
 
 
 def test_killing_the_training_process_leaves_the_window_up_and_no_orphan(screen, tmp_path):
