@@ -192,7 +192,12 @@ class RunMixin(SessionBase):
         handle = self.runner(request, callbacks)
         self._run = handle
         self._set_state("running")
-        handle.start()
+        try:
+            handle.start()
+        except (OSError, ValueError) as e:  # no process could be started, no start file written
+            self._finish_run()
+            self.error(f"training could not start: {e}")
+            return False
         return True
 
     def _trainer_for_run(self) -> Trainer:

@@ -137,3 +137,17 @@ def test_every_panel_state_is_declared_in_the_schema():
         state = getattr(app, section)
         declared = {f"{section}.{f.name}" for f in fields(state) if "latentlab.setting" in f.metadata}
         assert declared <= set(schema()) and declared, section
+
+
+def test_a_run_that_cannot_start_is_a_message_and_leaves_the_session_idle(app):
+    class Broken:
+        def __init__(self, request, callbacks):
+            pass
+
+        def start(self):
+            raise OSError("no room for the start checkpoint")
+
+    s = app.session
+    s.runner = Broken
+    assert not s.start()
+    assert s.state == "idle" and "no room" in app.banner.text
