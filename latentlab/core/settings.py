@@ -54,6 +54,11 @@ class Setting:
         return self.name.split(".", 1)[1]
 
     @property
+    def noun(self) -> str:
+        """The label inside a sentence: "Dataset" -> "dataset", "β (KL weight)" stays."""
+        return self.label[:1].lower() + self.label[1:]
+
+    @property
     def flag(self) -> str:
         return "--" + self.field.replace("_", "-")
 
@@ -102,7 +107,7 @@ class Setting:
             if isinstance(v, float) and not math.isfinite(v):
                 raise SettingError(f"{self.name} must be a finite number, got {v}")
             if (self.minimum is not None and v < self.minimum) or (self.maximum is not None and v > self.maximum):
-                raise SettingError(f"{self.name} ({self.label.lower()}) must be {self.describe_range()}, got {_fmt(v)}")
+                raise SettingError(f"{self.name} ({self.noun}) must be {self.describe_range()}, got {_fmt(v)}")
         if self.kind in ("ints", "floats") and not value and not self.optional:
             raise SettingError(f"{self.name} needs at least one number")
         if self.choices:
@@ -110,7 +115,7 @@ class Setting:
             unknown = sorted(set(chosen) - set(self.choices))
             if unknown:
                 known = ", ".join(c for c in self.choices if c)
-                raise SettingError(f"{self.name}: unknown {self.label.lower()} {unknown[0]!r}; known: {known}")
+                raise SettingError(f"{self.name}: unknown {self.noun} {unknown[0]!r}; known: {known}")
         return value
 
     def _coerce(self, value: Any) -> Any:
