@@ -88,13 +88,18 @@ def best_match(image: np.ndarray, model) -> float:
     return float(corr.max())
 
 
-def test_train_click_and_see_a_decoded_digit_in_a_real_window(screen, tmp_path):
+def open_a_copy_of_the_vae(screen, tmp_path) -> tuple[Path, int, subprocess.Popen]:
+    """The installed application on a copy of the shipped 2-D VAE: the copy, its step, the process."""
     checkpoint = tmp_path / "vae.safetensors"
     shutil.copy(shipped_path("vae-mnist5k-2d"), checkpoint)
-    shipped_step = load_checkpoint(checkpoint).step
     env = {**screen.env(), "LATENTLAB_SETTINGS": str(tmp_path / "settings.ini")}
     app = subprocess.Popen([*latentlab_command(), "--checkpoint", str(checkpoint)], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return checkpoint, load_checkpoint(checkpoint).step, app
+
+
+def test_train_click_and_see_a_decoded_digit_in_a_real_window(screen, tmp_path):
+    checkpoint, shipped_step, app = open_a_copy_of_the_vae(screen, tmp_path)
     try:
         window = screen.find_window("latentlab")
         area = wait_for(lambda: scatter_area(screen.pixels()), 90, "the latent scatter to be painted")

@@ -2,9 +2,7 @@
 window stays up, keeps its weights, saves, and quits with status 0, leaving no process behind."""
 
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from latentlab.core.checkpoints import load_checkpoint
-from latentlab.core.pretrained import shipped_path
-from tests.e2e.test_real_window import latentlab_command, scatter_area, wait_for
+from tests.e2e.test_real_window import open_a_copy_of_the_vae, scatter_area, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb and /proc are Linux's")
 
@@ -42,12 +39,7 @@ def alive(pid: int) -> bool:
 
 
 def test_killing_the_training_process_leaves_the_window_up_and_no_orphan(screen, tmp_path):
-    checkpoint = tmp_path / "vae.safetensors"
-    shutil.copy(shipped_path("vae-mnist5k-2d"), checkpoint)
-    shipped_step = load_checkpoint(checkpoint).step
-    env = {**screen.env(), "LATENTLAB_SETTINGS": str(tmp_path / "settings.ini")}
-    app = subprocess.Popen([*latentlab_command(), "--checkpoint", str(checkpoint)], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    checkpoint, shipped_step, app = open_a_copy_of_the_vae(screen, tmp_path)
     seen: set[int] = set()
     try:
         window = screen.find_window("latentlab")
