@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
+from latentlab.core.progress import TermMeans
 from latentlab.core.training import EpochEvent, StepEvent, Trainer
 
 STEP_INTERVAL_S = 0.1  # loss reports, at most this often
@@ -48,8 +49,7 @@ class Controller:
         self.code_inputs = code_inputs
         self.saver = saver
         self._lock = threading.Lock()
-        self._sums: dict[str, float] = {}
-        self._count = 0
+        self._means = TermMeans()
         self._last_step = 0.0
         self._last_snapshot = 0.0
         self._snapshot_taken = threading.Event()
@@ -70,9 +70,7 @@ class Controller:
 
     def on_step(self, event: StepEvent) -> None:
         self._last_event = event
-        for k, v in event.terms.items():
-            self._sums[k] = self._sums.get(k, 0.0) + v
-        self._count += 1
+        self._means.add(event.terms)
         now = time.perf_counter()
         if now - self._last_step >= STEP_INTERVAL_S or self.trainer.paused:  # a step while paused: at once
             self.flush_step(event)
@@ -80,10 +78,10 @@ class Controller:
             self.snapshot()
 
     def flush_step(self, event: StepEvent) -> None:
-        if self._count:
+        if self._means:
             self.emit("step", step=event.step, epoch=event.epoch, progress=event.progress,
-                      terms={k: v / self._count for k, v in self._sums.items()}, samples_per_s=event.samples_per_s)
-            self._sums, self._count, self._last_step = {}, 0, time.perf_counter()
+                      terms=self._means.take(), samples_per_s=event.samples_per_s)
+            self._last_step = time.perf_counter()
 
     def _report_position(self) -> None:
         if self._last_event is not None:

@@ -22,3 +22,26 @@ def check(cancelled: IsCancelled | None) -> None:
 def tell(report: Report | None, fraction: float) -> None:
     if report is not None:
         report(min(1.0, max(0.0, fraction)))
+
+
+class TermMeans:
+    """Loss terms summed over the steps since they were last taken, given back as means: what a run
+    reports a few times a second (the window's worker, the training process, a run directory's lines)."""
+
+    def __init__(self) -> None:
+        self._sums: dict[str, float] = {}
+        self._count = 0
+
+    def add(self, terms: dict[str, float]) -> None:
+        for k, v in terms.items():
+            self._sums[k] = self._sums.get(k, 0.0) + v
+        self._count += 1
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def take(self) -> dict[str, float]:
+        """The means since the last take (empty if no step came), and a fresh start."""
+        means = {k: v / self._count for k, v in self._sums.items()} if self._count else {}
+        self._sums, self._count = {}, 0
+        return means

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from latentlab.core.progress import TermMeans
 from latentlab.core.settings import setting
 
 METRICS = "metrics.jsonl"
@@ -128,8 +129,7 @@ class RunRecorder:
     def __init__(self, run: RunDir, save, log_every: int = 10, checkpoint_every: int = 1, keep: int = 3):
         self.run, self.save = run, save
         self.log_every, self.checkpoint_every, self.keep = max(1, log_every), max(1, checkpoint_every), keep
-        self._sums: dict[str, float] = {}
-        self._count = 0
+        self._means = TermMeans()
         self._rate = 0.0
         self.saved_step: int | None = None
 
@@ -138,19 +138,16 @@ class RunRecorder:
 
     def step(self, event) -> None:
         """A trainer StepEvent."""
-        for k, v in event.terms.items():
-            self._sums[k] = self._sums.get(k, 0.0) + v
-        self._count += 1
+        self._means.add(event.terms)
         self._rate = event.samples_per_s
         if event.step % self.log_every == 0:
             self._flush(event.step, event.epoch)
 
     def _flush(self, step: int, epoch: int) -> None:
-        if self._count:
-            terms = {k: v / self._count for k, v in self._sums.items()}
+        terms = self._means.take()
+        if terms:
             self.run.append({"event": "step", "step": step, "epoch": epoch, "terms": terms,
                              "samples_per_s": round(self._rate, 1)})
-        self._sums, self._count = {}, 0
 
     def epoch(self, event) -> None:
         """A trainer EpochEvent: its test figures, and a checkpoint when one is due."""

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from latentlab.core.progress import TermMeans
 from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult, warm_optimizer
 from latentlab.state.run import InThisProcess, Progress, RunCallbacks, RunRequest, weights_copy
 
@@ -39,8 +40,7 @@ class TrainingWorker(QObject):
         self._last_codes = 0.0
         self.epochs = epochs
         self.max_steps = max_steps
-        self._sums: dict[str, float] = {}
-        self._count = 0
+        self._means = TermMeans()
         self._last_progress = 0.0
         self._last_snapshot = 0.0
         self._snapshot_taken = threading.Event()
@@ -56,9 +56,7 @@ class TrainingWorker(QObject):
 
     def _on_step(self, event: StepEvent) -> None:
         self._last_event = event
-        for k, v in event.terms.items():
-            self._sums[k] = self._sums.get(k, 0.0) + v
-        self._count += 1
+        self._means.add(event.terms)
         now = time.perf_counter()
         if now - self._last_progress >= PROGRESS_INTERVAL_S:
             self._flush(event, now)
@@ -66,13 +64,12 @@ class TrainingWorker(QObject):
             self._publish_snapshot(now)
 
     def _flush(self, event: StepEvent, now: float) -> None:
-        if not self._count:
+        if not self._means:
             return
         done = min(1.0, (event.step - self._start_step) / self._planned_steps)
         eta = (now - self._started) * (1 - done) / done if done > 0 else float("nan")
-        self.progress.emit(self, Progress(event.step, event.epoch, done,
-                                    {k: v / self._count for k, v in self._sums.items()}, event.samples_per_s, eta))
-        self._sums, self._count, self._last_progress = {}, 0, now
+        self.progress.emit(self, Progress(event.step, event.epoch, done, self._means.take(), event.samples_per_s, eta))
+        self._last_progress = now
 
     def _publish_snapshot(self, now: float, with_codes: bool = False) -> None:
         weights = weights_copy(self.trainer.model)
