@@ -69,12 +69,12 @@ def initial_state(window, args: argparse.Namespace) -> None:
 
 def open_lesson(window, args: argparse.Namespace) -> None:
     """--lesson N [--step K]: the Lessons dock in front, that step set up."""
-    lesson = dict(view_settings(args)).get("window.lesson") or getattr(args, "lesson", None)
+    lesson = dict(view_settings(args)).get("window.lesson")  # --lesson N is an alias of it
     if not lesson:
         return
     window.docks["lessons"].show()
     window.docks["lessons"].raise_()
-    step = dict(view_settings(args)).get("window.step") or getattr(args, "step", 1) or 1
+    step = dict(view_settings(args)).get("window.step") or 1
     if not window.lessons.go(lesson - 1, step - 1):
         print(f"latentlab: there is no lesson {lesson}, step {step} "
               f"({len(window.lessons.lessons)} lessons)", file=sys.stderr)
@@ -99,8 +99,8 @@ def prepare_view(window, args: argparse.Namespace) -> None:
     from latentlab.core.settings import SettingError
 
     for name, value in view_settings(args):
-        if name.startswith(("model.", "data.")):
-            continue  # the model and its data are set up first (initial_state)
+        if name.startswith(("model.", "data.", "train.")):
+            continue  # the model, its data and its training are set up first (run_app, initial_state)
         if name in ("walkback.t", "mmd.test"):
             window.show_panel(name.split(".")[0])  # chains and tests are computed on screen
         try:
