@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 import time
 from pathlib import Path
@@ -230,9 +229,9 @@ def _serve(args: argparse.Namespace, trainer, run, dataset, save, recorder) -> i
     """--control: a window's training process (core/control.py), at a lower priority than the window."""
     import numpy as np
 
-    from latentlab.core.control import serve
+    from latentlab.core.control import serve, yield_to_the_window
 
-    os.nice(5)
+    yield_to_the_window()
     code_inputs = None
     if args.live_index:
         try:

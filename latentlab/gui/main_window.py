@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from latentlab.gui.run_follower import RunFollower
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
+from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.gui.worker import MainThreadPost, ThreadRun
 from latentlab.state.app import AppState
 from latentlab.state.persistence import remembered, restore
@@ -331,9 +331,10 @@ class MainWindow(WindowExports, QMainWindow):
             self.set_theme("system")
 
     def _build_status_bar(self) -> None:
-        self.status_epoch = QLabel()
-        self.status_rate = QLabel()
-        self.status_device = QLabel()
+        # Fixed sizes: their text changes ten times a second while training (see StatusLine).
+        self.status_epoch = StatusLine(lines=1, room_for="epoch 99999 · step 99,999,999")
+        self.status_rate = StatusLine(lines=1, room_for="999,999 samples/s")
+        self.status_device = StatusLine(lines=1, room_for="device cuda:0")
         for w in (self.status_epoch, self.status_rate, self.status_device):
             self.statusBar().addPermanentWidget(w)
         self._show_model()

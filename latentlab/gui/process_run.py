@@ -159,7 +159,10 @@ class ProcessRun:
         argv = [sys.executable, "-m", "latentlab", "train", "--resume", str(self.folder / "start.safetensors"),
                 "--run-dir", str(self.folder / "run"), "--control", "--quiet", "--epochs", str(r.epochs),
                 "--batch-size", str(config.batch_size), "--lr", repr(config.lr), "--seed", str(config.seed),
-                "--device", config.device]
+                "--device", config.device,
+                # Its run directory is scratch (the window keeps the snapshots and saves on request): a rolling
+                # checkpoint with optimizer state after each of MNIST-5k's 0.3 s epochs cost a tenth of the speed.
+                "--checkpoint-every", "1000000", "--keep", "1"]
         if config.threads:
             argv += ["--threads", str(config.threads)]
         if r.max_steps is not None:

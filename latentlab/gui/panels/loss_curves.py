@@ -12,7 +12,7 @@ from latentlab.state.session import Session
 from latentlab.state.window import CurvesState
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-REDRAW_MS = 250  # curves follow training at 4 frames a second, whatever the step rate
+REDRAW_MS = 500  # curves follow training at 2 frames a second, whatever the step rate (a frame costs 4-10 ms)
 
 
 SYMBOLS = {"beta": "β", "lr": "learning rate", "recon_weight": "recon weight", "mmd_weight": "MMD weight",
@@ -62,6 +62,7 @@ class LossCurvesPanel(QWidget):
         layout.addWidget(self.plot, 1)
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.marks: list[pg.InfiniteLine] = []  # a dotted line where a live setting changed
+        self._test_drawn: tuple | None = None  # (history, points, last step, log scale) of the test curves on show
         self._dirty = False
         self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
@@ -86,6 +87,7 @@ class LossCurvesPanel(QWidget):
         self.marks = []
         self.legend.clear()
         self.curves.clear()
+        self._test_drawn = None
         for i, name in enumerate(self._term_names()):
             colour = PALETTE[i % len(PALETTE)]
             self.curves[("train", name)] = self.plot.plot(name=f"{name} (train)", pen=pg.mkPen(colour, width=1.5))
@@ -109,6 +111,11 @@ class LossCurvesPanel(QWidget):
         log = self.log_scale.isChecked()
         for which in ("train", "test"):
             steps, terms = self.session.history.arrays(which)
+            drawn = (id(self.session.history), len(steps), float(steps[-1]) if len(steps) else -1.0, log)
+            if which == "test" and drawn == self._test_drawn:
+                continue  # test points come once an epoch; their symbols are the costly part of a frame
+            if which == "test":
+                self._test_drawn = drawn
             for name, values in terms.items():
                 curve = self.curves.get((which, name))
                 if curve is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QProgressBar, QPushButton, QWidget
 
+from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.state.run import Progress
 from latentlab.state.session import Session
 
@@ -35,8 +36,7 @@ class TrainingPanel(QWidget):
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
         self.bar.setFormat("idle")
-        self.info = QLabel("")
-        self.info.setWordWrap(True)
+        self.info = StatusLine()
         grid = QGridLayout(self)
         for i, b in enumerate((self.start, self.pause, self.stop, self.step, self.reset)):
             grid.addWidget(b, 0, i)
