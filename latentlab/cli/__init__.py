@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latentlab.cli import codes, gui, info, interpolate, mmd, pretrained, sample, settings, train
+from latentlab.cli import codes, gui, info, interpolate, mmd, pair, pretrained, sample, settings, train
 from latentlab.cli.common import EXIT_USER_ERROR, UserError, load_or_fail
 
 __all__ = ["EXIT_USER_ERROR", "UserError", "build_parser", "load_or_fail", "main"]
 
-SUBCOMMANDS = {m.__name__.rsplit(".", 1)[1]: m for m in (train, sample, interpolate, mmd, codes, info, pretrained,
-                                                         settings)}
+SUBCOMMANDS = {m.__name__.rsplit(".", 1)[1]: m for m in (train, pair, sample, interpolate, mmd, codes, info,
+                                                         pretrained, settings)}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -143,3 +143,16 @@ def test_image_chains_animate_corrupted_above_denoised(window, tmp_path):
     assert panel.export_gif(str(out))
     gif = Image.open(out)
     assert gif.n_frames == 3 and gif.size == ((2 * 10 + 2) * 6, 12 * 6)  # x~ | x tiles of 8 px, padding 2, x6
+
+
+def test_the_pair_trains_in_its_own_process_and_a_crash_there_is_a_message(dae_window, qtbot):
+    panel = dae_window.walkback
+    panel.pair_epochs.setValue(500)
+    assert panel.train_pair()
+    job = panel.job
+    assert job.command()[1:4] == ["-m", "latentlab", "pair"]
+    qtbot.waitUntil(lambda: job.running(), timeout=10_000)
+    job.kill()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+    assert "training the pair failed" in panel.status.text() and "status -9" in panel.status.text()
+    assert panel.pair is None and panel.train_button.isEnabled()

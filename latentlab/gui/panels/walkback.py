@@ -9,13 +9,15 @@ Below, MMD^2 between the particles and held-out data as a curve over t, one per 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pyqtgraph as pg
 import torch
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QFileDialog,
     QFormLayout,
@@ -31,17 +33,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from latentlab.core.corruption import IMAGE_ONLY, make_corruption
 from latentlab.core.images import write_gif
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
 from latentlab.core.pretrained import shipped_path
-from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import warm_optimizer
-from latentlab.core.walkback import ChainRun, chain_bandwidths, chain_frames, chain_mmd_curve, train_walkback_pair
+from latentlab.core.recipes import dataset_record, model_for_dataset
+from latentlab.core.walkback import (
+    ChainRun,
+    PairResult,
+    chain_bandwidths,
+    chain_frames,
+    chain_mmd_curve,
+    train_walkback_pair,
+)
 from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.jobs import Job
+from latentlab.gui.process_job import ProcessJob
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.inputs import float_box, int_box
@@ -95,7 +104,7 @@ class WalkbackPanel(QWidget):
         self.names: list[str] = []
         self.mmd: list[tuple[list[int], list[float]]] = []
         self.clicked: torch.Tensor | None = None
-        self.job: Job | None = None
+        self.job: Job | ProcessJob | None = None
         self.bandwidths: tuple[float, ...] = ()
         self._density: tuple[object, DensityImage | None] = (None, None)  # (the dataset, its KDE)
         self._stale = True
@@ -501,19 +510,46 @@ class WalkbackPanel(QWidget):
         if work is not None:
             self._pair_trained(work(lambda f: None, lambda: False))
 
+    def _pair_process(self) -> ProcessJob | None:
+        """`latentlab pair` on a scratch copy of the pair's architecture and data record (cli/pair.py)."""
+        s = self.session
+        try:
+            config = self.pair_config()
+            if config.problems():
+                raise ValueError("; ".join(config.problems()))
+        except ValueError as e:
+            self.status.setText(f"cannot build the pair: {e}")
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="latentlab-pair-"))
+        save_checkpoint(folder / "like.safetensors", DenoisingAutoencoder(config),
+                        dataset_record(s.dataset, s.dataset_folder))
+        t = s.train_config
+        argv = ["pair", str(folder / "like.safetensors"), "--out-dir", str(folder), "--epochs",
+                str(self.state.pair_epochs), "--walkback", str(self.state.pair_walkback), "--walkback-p",
+                repr(self.state.pair_walkback_p), "--seed", str(t.seed), "--batch-size", str(t.batch_size),
+                "--lr", repr(t.lr), "--threads", str(t.threads or 0)]
+
+        def load(end: dict) -> PairResult:
+            try:
+                without, with_walkback = (load_checkpoint(path).model for path in end["paths"])
+            except (KeyError, TypeError) as e:
+                raise ValueError(f"no pair in its report: {e}") from None
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            return PairResult(without, with_walkback, tuple(end.get("seconds") or (0.0, 0.0)), "")
+
+        job = ProcessJob(argv, load, "latentlab-walkback", self)
+        job.ended.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return job
+
     def train_pair(self) -> bool:
-        """Train the pair in the background; the chains switch to it when it is done."""
+        """Train the pair in its own process; the chains switch to it when it is done."""
         if self.session.dataset is None or self.job is not None or self.session.state != "idle":
             return False
-        work = self._pair_job()
-        if work is None:
+        job = self._pair_process()
+        if job is None:
             return False
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            warm_optimizer()
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.job = Job(work, "latentlab-walkback", self)
+        self.job = job
         self.job.bind(self.progress, self.train_button, self.cancel_button)
         self.job.done.connect(self._pair_trained)
         self.job.failed.connect(lambda msg: self.status.setText(f"training the pair failed: {msg}"))
