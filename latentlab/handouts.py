@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from latentlab.core.checkpoints import load_checkpoint
+from latentlab.core.checkpoints import Checkpoint, load_checkpoint
 from latentlab.core.data import load_dataset
 from latentlab.core.images import save_image_grid, save_points_png
 from latentlab.core.latent import PATH_KINDS, path_points
@@ -20,20 +20,26 @@ from latentlab.core.recipes import dataset_from_record
 
 
 @torch.no_grad()
-def interpolate(checkpoint: str | Path, start: int, end: int, steps: int, kind: str = "linear",
-                originals: bool = False) -> tuple[Tensor, Tensor | None]:
+def interpolate(checkpoint: str | Path | Checkpoint, start: int, end: int, steps: int, kind: str = "linear",
+                originals: bool = False, trust_folder: bool = False,
+                label: str | None = None) -> tuple[Tensor, Tensor | None]:
     """Decodes of `steps` points on the latent path between training examples `start` and `end` of the
     checkpoint's own dataset (with the two examples at the ends if `originals`), and the dataset's
-    training points as a backdrop where the data are 2-D points."""
+    training points as a backdrop where the data are 2-D points. `checkpoint` may be one already loaded
+    (a plug-in model: cli/common.model_or_fail), named `label` in messages."""
     if steps < 2:
         raise ValueError("--steps must be at least 2")
     if kind not in PATH_KINDS:
         raise ValueError(f"unknown path {kind!r}; choose one of {', '.join(PATH_KINDS)}")
-    ckpt = load_checkpoint(resolve(checkpoint))
+    ckpt = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(resolve(checkpoint))
+    checkpoint = label or (checkpoint if not isinstance(checkpoint, Checkpoint) else "the model")
     model = ckpt.model.eval()
     if not model.can("encode"):
         raise ValueError(f"{checkpoint}: {model.why_not('encode')}")
-    data = dataset_from_record(ckpt.dataset)
+    try:
+        data = dataset_from_record(ckpt.dataset, trust_folder)
+    except ValueError as e:
+        raise ValueError(f"{checkpoint}: {e}") from None
     n = len(data.train_x)
     for name, index in (("--from", start), ("--to", end)):
         if not 0 <= index < n:
@@ -61,15 +67,23 @@ class SampleSet:
 
 
 @torch.no_grad()
+def model_samples(model, n: int, seed: int, name: str) -> SampleSet:
+    """n of a loaded model's samples (`name`: its file, or the plug-in it came from)."""
+    model = model.eval()
+    if not model.can("sample"):
+        raise ValueError(f"{name}: {model.why_not('sample')}")
+    x = model.sample(n, generator=torch.Generator().manual_seed(seed))
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name}: the model's samples are not finite (NaN or infinite weights): no MMD to compute")
+    return SampleSet(x, f"{n} samples of {Path(name).name} ({model.family})")
+
+
+@torch.no_grad()
 def sample_set(spec: str, n: int, seed: int, data_dir: str | None = None) -> SampleSet:
     """`spec` is a checkpoint file (n of its model's samples) or a dataset, `name` or `name:test` /
     `name:train` (n of its examples, drawn without replacement; the training split by default)."""
     if Path(spec).is_file() or spec.startswith(PREFIX):
-        model = load_checkpoint(resolve(spec)).model.eval()
-        if not model.can("sample"):
-            raise ValueError(f"{spec}: {model.why_not('sample')}")
-        x = model.sample(n, generator=torch.Generator().manual_seed(seed))
-        return SampleSet(x, f"{n} samples of {Path(spec).name} ({model.family})")
+        return model_samples(load_checkpoint(resolve(spec)).model, n, seed, spec)
     name, _, split = spec.partition(":")
     if split not in ("", "train", "test"):
         raise ValueError(f"{spec}: the split after ':' is train or test, not {split!r}")

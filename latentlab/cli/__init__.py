@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latentlab.cli import codes, gui, info, interpolate, mmd, pair, pretrained, sample, settings, train
+from latentlab.cli import codes, gui, import_model, info, interpolate, mmd, pair, pretrained, sample, settings, train
 from latentlab.cli.common import EXIT_USER_ERROR, UserError, load_or_fail
 
 __all__ = ["EXIT_USER_ERROR", "UserError", "build_parser", "load_or_fail", "main"]
 
 SUBCOMMANDS = {m.__name__.rsplit(".", 1)[1]: m for m in (train, pair, sample, interpolate, mmd, codes, info,
                                                          pretrained, settings)}
+SUBCOMMANDS[import_model.NAME] = import_model  # `import` is a Python keyword: the module has another name
 
 
 class _Parser(argparse.ArgumentParser):

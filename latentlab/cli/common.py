@@ -23,6 +23,22 @@ def load_or_fail(path: str):
         raise UserError(str(e)) from None
 
 
+def dataset_of(ckpt, path: str, trust_folder: bool):
+    """The data `ckpt` was trained on, from its (checked) record; one line naming the file if it cannot be."""
+    from latentlab.core.data import DataError
+    from latentlab.core.recipes import dataset_from_record
+
+    try:
+        return dataset_from_record(ckpt.dataset, trust_folder)
+    except DataError as e:
+        raise UserError(f"{path}: {e}") from None
+
+
+def add_trust_flag(parser) -> None:
+    parser.add_argument("--trust-data-folder", action="store_true",
+                        help="read the data folder the checkpoint names (a checkpoint from a stranger could name any)")
+
+
 @contextmanager
 def as_user_errors() -> Iterator[None]:
     """ValueError (and its CheckpointError, DataError and SettingError) as one line."""
@@ -30,3 +46,60 @@ def as_user_errors() -> Iterator[None]:
         yield
     except ValueError as e:
         raise UserError(str(e)) from None
+
+
+def add_plugin_arguments(parser, data_dir: bool = True) -> None:
+    """--model-file, --weights, --data, --model-arg: a model of your own in place of a checkpoint
+    (docs/plugins.md). The same flags with a checkpoint reopen one that `latentlab import` wrote."""
+    group = parser.add_argument_group("a model of your own, in place of a checkpoint (docs/plugins.md)")
+    group.add_argument("--model-file", metavar="FILE.py:CLASS",
+                       help="your nn.Module with encode(x) and decode(z) (or entry:NAME for an installed one); "
+                            "its code runs: name only files you trust")
+    group.add_argument("--weights", metavar="FILE", help="its weights: .safetensors, or a state dict saved with "
+                                                         "torch.save (read with weights_only=True)")
+    group.add_argument("--data", metavar="NAME", help="the dataset the model works on, e.g. mnist5k")
+    group.add_argument("--model-arg", action="append", default=[], metavar="NAME=VALUE",
+                       help="a constructor argument of the plug-in (repeat for several)")
+    if data_dir:
+        group.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+
+
+def model_or_fail(args, checkpoint: str | None = None):
+    """The Checkpoint to work on: `checkpoint` (default args.checkpoint), a plug-in model (--model-file with
+    --weights and --data), or an imported checkpoint reopened with its plug-in. One line if it cannot be."""
+    import sys
+
+    from latentlab.core.plugins import open_for_use, parse_arguments
+    from latentlab.core.pretrained import resolve
+
+    checkpoint = checkpoint if checkpoint is not None else getattr(args, "checkpoint", None)
+    model_file = getattr(args, "model_file", None)
+    if not model_file:
+        extra = [flag for flag, name in (("--weights", "weights"), ("--model-arg", "model_arg"))
+                 if getattr(args, name, None)]
+        if extra:
+            raise UserError(f"{' and '.join(extra)} go with --model-file FILE.py:CLASS")
+        if not checkpoint:
+            raise UserError("give a checkpoint, or --model-file FILE.py:CLASS with --weights and --data")
+        return load_or_fail(checkpoint)
+    try:
+        opening = open_for_use(model_file, getattr(args, "weights", None), getattr(args, "data", None),
+                               getattr(args, "data_dir", None), parse_arguments(getattr(args, "model_arg", [])),
+                               resolve(checkpoint) if checkpoint else None,
+                               bool(getattr(args, "trust_data_folder", False)))
+    except ValueError as e:  # PluginError, CheckpointError, DataError
+        raise UserError(str(e)) from None
+    for note in opening.notes:
+        print(f"latentlab: {note}", file=sys.stderr)
+    return opening.checkpoint
+
+
+def trusts_folder(args) -> bool:
+    """--trust-data-folder, or a plug-in opened on a --data-dir the user named on this command line."""
+    return bool(getattr(args, "trust_data_folder", False)
+                or (getattr(args, "model_file", None) and not getattr(args, "checkpoint", None)))
+
+
+def model_label(args) -> str:
+    """How messages name the model: the checkpoint, else the plug-in."""
+    return str(getattr(args, "checkpoint", None) or getattr(args, "model_file", None) or "the model")

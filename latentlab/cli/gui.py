@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latentlab.cli.common import UserError
+from latentlab.cli.common import UserError, add_trust_flag
 
 # Flags of earlier versions, each the setting it stands for now (and how its value reads there).
 ALIASES = {
@@ -19,8 +19,13 @@ SWITCHES = {"mmd_test": "on", "walkback_pair": "train"}  # aliases without a val
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="open the application on this checkpoint")
-    parser.add_argument("--data", help="open the application on this dataset")
+    parser.add_argument("--data", help="open the application on this dataset: a name, or the path of a .npy/.npz "
+                                       "array, a .csv/.tsv table, a folder of images or a folder of IDX files")
     parser.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    parser.add_argument("--label-column", metavar="NAME", help="with --data FILE.csv: the column of labels")
+    parser.add_argument("--image-size", type=int, metavar="N",
+                        help="with --data FOLDER: resize the images to N pixels a side (default: the most common "
+                             "size, at most 64)")
     parser.add_argument("--set", dest="set", action="append", default=[], metavar="NAME=VALUE",
                         help="set any setting (`latentlab settings` lists them), e.g. --set scatter.overlays=prior "
                              "--set window.panel=mmd; repeat it for several")
@@ -31,6 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window-size", type=_size, default=(1400, 860), metavar="WxH",
                         help="with --screenshot: the window's size (default 1400x860)")
     parser.add_argument("--follow", metavar="DIR", help="open the application following this --run-dir live")
+    own = parser.add_argument_group("a model of your own (docs/plugins.md)")
+    own.add_argument("--model-file", metavar="FILE.py:CLASS",
+                     help="open your nn.Module with encode(x) and decode(z) (or entry:NAME for an installed one) on "
+                          "--data; with --checkpoint, reopen a checkpoint `latentlab import` wrote. Its code runs: "
+                          "name only files you trust")
+    own.add_argument("--weights", metavar="FILE", help="with --model-file: its weights (.safetensors, or a state "
+                                                       "dict saved with torch.save, read with weights_only=True)")
+    own.add_argument("--model-arg", action="append", default=[], metavar="NAME=VALUE",
+                     help="with --model-file: a constructor argument (repeat for several)")
+    add_trust_flag(parser)
     aliases = parser.add_argument_group("older flags, each now a --set (they say which)")
     for name in ALIASES:
         option = "--" + name.replace("_", "-")
@@ -84,8 +99,51 @@ def run(args: argparse.Namespace) -> int:
         args.data = given["data.name"]
     if "data.dir" in given:
         args.data_dir = given["data.dir"] or None
+    if "data.label_column" in given:
+        args.label_column = given["data.label_column"] or None
+    if "data.image_size" in given:
+        args.image_size = given["data.image_size"]
+    if args.image_size is not None and not 4 <= args.image_size <= 256:
+        raise UserError(f"--image-size must be 4 to 256 pixels, got {args.image_size}")
+    args.plugin_opening = open_plugin(args)
+    args.loaded_data = open_data(args)
     try:
         from latentlab.gui.app import run_app
     except ImportError as e:
         raise UserError(f"the application cannot start: {e} (run the README's setup command)") from None
     return run_app(args)
+
+
+def open_plugin(args: argparse.Namespace):
+    """--model-file: the plug-in opened before the window (a mistake is one line and status 2, no window);
+    the window shows its notes."""
+    if not getattr(args, "model_file", None):
+        if args.weights or args.model_arg:
+            raise UserError("--weights and --model-arg go with --model-file FILE.py:CLASS")
+        return None
+    from latentlab.core.plugins import open_for_use, parse_arguments
+    from latentlab.core.pretrained import resolve
+
+    try:
+        return open_for_use(args.model_file, args.weights, None if args.checkpoint else args.data, args.data_dir,
+                            parse_arguments(args.model_arg), resolve(args.checkpoint) if args.checkpoint else None,
+                            bool(getattr(args, "trust_data_folder", False)))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+def open_data(args: argparse.Namespace):
+    """--data PATH (a file or folder of the user's): read before the window opens, so a mistake is one line
+    and status 2; what was skipped is said here too. None for a named dataset (the window loads it)."""
+    from latentlab.core.data import DATASETS, DataError, load_dataset
+    from latentlab.core.data.files import is_data_path
+
+    if not args.data or args.data in DATASETS or not is_data_path(args.data) or args.checkpoint or args.model_file:
+        return None
+    try:
+        dataset = load_dataset(args.data, label_column=args.label_column, size=args.image_size)
+    except DataError as e:
+        raise UserError(str(e)) from None
+    if dataset.notes:
+        print(f"latentlab: {dataset.name}: {dataset.notes}", file=sys.stderr)
+    return dataset

@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from latentlab.core.checkpoints import CheckpointError, read_metadata
 
     try:
-        meta = read_metadata(args.checkpoint)
+        meta = read_metadata(args.checkpoint, check_tensors=True)
     except CheckpointError as e:
         raise UserError(str(e)) from None
     meta = {k: v for k, v in meta.items() if k not in ("optimizer", "history")}

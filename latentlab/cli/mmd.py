@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from latentlab.cli.common import UserError, as_user_errors
+from latentlab.cli.common import UserError, add_plugin_arguments, as_user_errors, model_label, model_or_fail
 
 KERNEL_NAMES = ("gaussian", "laplacian", "imq")  # core.kernels.KERNELS, without importing torch to parse
 
@@ -12,13 +12,15 @@ KERNEL_NAMES = ("gaussian", "laplacian", "imq")  # core.kernels.KERNELS, without
 def add_parser(sub) -> None:
     p = sub.add_parser("mmd", help="MMD^2 between two sample sets and its permutation-test p-value")
     p.add_argument("a", help="a checkpoint (its model's samples) or a dataset: name, name:train or name:test")
-    p.add_argument("b", help="the same, for the second set")
+    p.add_argument("b", nargs="?", help="the same, for the second set (with --model-file and no B: the plug-in's "
+                                        "samples are A, and the one set given is B)")
     p.add_argument("--n", type=int, default=500, help="examples drawn from each set (default 500)")
     p.add_argument("--kernel", choices=KERNEL_NAMES, default="gaussian")
     p.add_argument("--bandwidth", type=float, help="kernel bandwidth (default: the pooled median distance)")
     p.add_argument("--permutations", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    add_plugin_arguments(p, data_dir=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,9 +28,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n < 2:
         raise UserError("--n must be at least 2")
+    plugin_a = None
+    if args.model_file:  # A is the plug-in's model: from --weights and --data, or the imported checkpoint A
+        plugin_a = model_or_fail(args, None if args.b is None else args.a)
+        args.checkpoint = None if args.b is None else args.a
+    elif args.weights or args.model_arg or args.data:
+        raise UserError("--weights, --data and --model-arg go with --model-file FILE.py:CLASS")
+    if args.b is None and plugin_a is None:
+        raise UserError("mmd compares two sets: give A and B")
     with as_user_errors():
-        a = handouts.sample_set(args.a, args.n, args.seed, args.data_dir)
-        b = handouts.sample_set(args.b, args.n, args.seed + 1, args.data_dir)
+        a = (handouts.model_samples(plugin_a.model, args.n, args.seed, model_label(args)) if plugin_a is not None
+             else handouts.sample_set(args.a, args.n, args.seed, args.data_dir))
+        b = handouts.sample_set(args.a if args.b is None else args.b, args.n, args.seed + 1, args.data_dir)
         report = handouts.compare(a, b, args.kernel, args.bandwidth, args.permutations, args.seed)
     r = report.result
     rule = "given" if args.bandwidth else "the pooled median distance"

@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from latentlab.cli.common import UserError, as_user_errors, load_or_fail
+from latentlab.cli.common import UserError, add_trust_flag, as_user_errors, dataset_of, load_or_fail
 
 WITHOUT, WITH = "without.safetensors", "with-walkback.safetensors"
 
@@ -31,6 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=int, default=None, help="(default: the trainer's)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the trainer's)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    add_trust_flag(p)
     p.add_argument("--json", action="store_true", help="progress as JSON lines; stop when stdin closes "
                                                        "or says stop (the window's protocol)")
 
@@ -38,7 +39,6 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from latentlab.core.checkpoints import save_checkpoint
     from latentlab.core.models.dae import DenoisingAutoencoder
-    from latentlab.core.recipes import dataset_from_record
     from latentlab.core.training import TrainConfig
     from latentlab.core.walkback import train_walkback_pair
 
@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.like}: a {like.model.family} checkpoint; the pair copies a DAE's")
     if not like.dataset:
         raise UserError(f"{args.like}: the checkpoint does not say which data it was trained on")
-    with as_user_errors():
-        dataset = dataset_from_record(like.dataset)
+    dataset = dataset_of(like, args.like, args.trust_data_folder)
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UserError(f"--out-dir {out}: not a folder")

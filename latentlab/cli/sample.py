@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from latentlab.cli.common import UserError, load_or_fail
+from latentlab.cli.common import UserError, add_plugin_arguments, model_label, model_or_fail
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sample", help="write a grid of model samples as PNG")
-    p.add_argument("checkpoint")
+    p.add_argument("checkpoint", nargs="?", help="a checkpoint (or --model-file, below)")
     p.add_argument("--n", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
+    add_plugin_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,9 +23,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise UserError("--n must be at least 1")
-    ckpt = load_or_fail(args.checkpoint)
+    ckpt = model_or_fail(args)
     if not ckpt.model.can("sample"):
-        raise UserError(f"{args.checkpoint}: {ckpt.model.why_not('sample')}")
+        raise UserError(f"{model_label(args)}: {ckpt.model.why_not('sample')}")
     with torch.no_grad():
         samples = ckpt.model.sample(args.n, generator=torch.Generator().manual_seed(args.seed))
     try:

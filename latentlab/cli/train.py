@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from latentlab.cli.common import UserError, load_or_fail
+from latentlab.cli.common import UserError, add_trust_flag, dataset_of, load_or_fail
 
 FLAG_NAMES = {"data.name": "--data", "data.dir": "--data-dir", "model.family": "--model"}  # the rest: --field-name
 SECTIONS = ("data", "model", "train", "run")
@@ -38,12 +40,15 @@ def add_parser(sub) -> None:
     p.add_argument("--run-dir", metavar="DIR",
                    help="write metrics.jsonl and rolling checkpoints here, for File > Follow run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_trust_flag(p)
     p.add_argument("--max-steps", type=int, metavar="N", help="stop after N more steps (before --epochs)")
     p.add_argument("--control", action="store_true",
                    help="take commands on stdin and report on stdout as JSON lines, snapshots in --run-dir "
                         "(how the window runs training in its own process; see core/control.py)")
     p.add_argument("--live-index", metavar="NPZ",
                    help="with --control: the train and test rows whose codes go with each snapshot")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out even when training stopped early (a non-finite loss, an error)")
     p.add_argument("--slim", action="store_true",
                    help="store weights as float16 without optimizer state (the shipped checkpoints)")
 
@@ -71,6 +76,43 @@ def settings_of(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     return train(args)
+
+
+def check_writable(out: Path) -> None:
+    """Before any training: --out must be a file we can write, so no trained weights are lost at the end."""
+    if out.is_dir():
+        raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / 'model.safetensors'}")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"cannot write {out}: permission denied")
+
+
+def save_result(out: Path, save, result, force: bool) -> Path | None:
+    """Write the run's weights to `out`, never losing them and never replacing a file with a failed run's.
+
+    A run that stopped early (non-finite loss, an error) keeps its last good weights: in `out` if that is
+    new (or with --force), else beside it as OUT.stopped.safetensors. When a save fails, the weights go to
+    a rescue file whose name is printed. Returns where they went (None: nowhere)."""
+    failed = result is not None and not result.ok
+    target = out
+    if failed and out.exists() and not force:
+        target = out.with_name(f"{out.stem}.stopped{out.suffix or '.safetensors'}")
+        print(f"latentlab: training stopped early: {out} is kept as it was; the last good weights go to "
+              f"{target} (--force replaces {out.name})", file=sys.stderr)
+    try:
+        save(target)
+        return target
+    except (OSError, ValueError) as e:  # CheckpointError is a ValueError
+        rescue = Path(tempfile.gettempdir()) / f"latentlab-rescue-{os.getpid()}-{int(time.time())}.safetensors"
+        try:
+            save(rescue)
+        except (OSError, ValueError) as e2:
+            print(f"latentlab: cannot write {target} ({e}) nor a rescue file ({e2}): the weights are lost",
+                  file=sys.stderr)
+            return None
+        print(f"latentlab: cannot write {target} ({e}); the weights were saved to {rescue}", file=sys.stderr)
+        return None
 
 
 def train(args: argparse.Namespace) -> int:
@@ -111,7 +153,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
 
     from latentlab.core.checkpoints import save_checkpoint
     from latentlab.core.data import DataError, load_dataset
-    from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
+    from latentlab.core.recipes import dataset_record, model_for_dataset
     from latentlab.core.run_dir import RunDir, RunDirError, RunRecorder
     from latentlab.core.training import TrainConfig, Trainer, seed_everything
 
@@ -124,10 +166,10 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     if not args.out and not args.run_dir:
         raise UserError("say where the result goes: --out FILE, --run-dir DIR, or both")
     out = Path(args.out) if args.out else None
-    if out is not None and not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+    if out is not None:
+        check_writable(out)
     try:
-        run = RunDir(args.run_dir).create() if args.run_dir else None
+        run = RunDir(args.run_dir).create(resume=args.resume is not None) if args.run_dir else None
     except RunDirError as e:
         raise UserError(str(e)) from None
     if args.max_steps is not None and args.max_steps < 1:
@@ -137,11 +179,14 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     ckpt = load_or_fail(_resume_source(args, run)) if args.resume is not None else None
     try:
         if ckpt is not None and "data.name" not in values["given"]:
-            dataset = dataset_from_record(ckpt.dataset)  # the data the checkpoint was trained on
+            dataset = dataset_of(ckpt, _resume_source(args, run), args.trust_data_folder)  # its own data
         else:
-            dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None)
+            dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None,
+                                   label_column=values["data.label_column"], size=values["data.image_size"])
     except DataError as e:
         raise UserError(str(e)) from None
+    if dataset.notes and leader:
+        print(f"latentlab: {dataset.name}: {dataset.notes}", file=sys.stderr)
     seed_everything(config.seed)
     resume_state = None
     if ckpt is not None:
@@ -161,7 +206,10 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
 
     trainer = Trainer(model, dataset, config, group=group)
     if resume_state:
-        trainer.load_state(resume_state)
+        try:
+            trainer.load_state(resume_state)
+        except (ValueError, KeyError, TypeError, IndexError, RuntimeError) as e:
+            raise UserError(f"--resume: its optimizer state does not fit the model ({e})") from None
     processes = {"processes": group.world, "backend": group.backend} if group else {"processes": 1}
     train_facts = {"lr": config.lr, "batch_size": config.batch_size, "seed": config.seed, "device": str(trainer.device),
                    **processes}
@@ -213,12 +261,15 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
         reason, message = ("stopped", "interrupted") if result is None else (result.reason, result.message)
         recorder.finish(trainer.step, trainer.epoch, reason, message, metrics)
     if out is not None:
-        save(out, metrics, slim=args.slim)
+        out = save_result(out, lambda path: save(path, metrics, slim=args.slim), result, args.force)
     if group is not None:
         group.barrier()
     summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
     where = " and ".join(str(p) for p in (out, run and run.path) if p)
-    print(f"saved {where} after {trainer.epoch} epochs / {trainer.step} steps in {seconds:.1f} s; test {summary}")
+    if where:
+        print(f"saved {where} after {trainer.epoch} epochs / {trainer.step} steps in {seconds:.1f} s; test {summary}")
+    if out is None and args.out:
+        return 1
     if result is not None and not result.ok:
         print(f"latentlab: training stopped: {result.message}", file=sys.stderr)
         return 1
@@ -239,8 +290,8 @@ def _serve(args: argparse.Namespace, trainer, run, dataset, save, recorder) -> i
                 code_inputs = (dataset.train_x[rows["train"]], dataset.test_x[rows["test"]])
         except (OSError, KeyError, ValueError, IndexError) as e:
             raise UserError(f"--live-index {args.live_index}: {e}") from None
-    serve(trainer, run.path, lambda path: save(path, {}), args.max_steps, code_inputs,
-          recorder.step if recorder else None, recorder.epoch if recorder else None)
-    if recorder:
+    heard = serve(trainer, run.path, lambda path: save(path, {}), args.max_steps, code_inputs,
+                  recorder.step if recorder else None, recorder.epoch if recorder else None)
+    if recorder and heard:
         recorder.finish(trainer.step, trainer.epoch, "stopped", "the window's run ended", {})
     return 0

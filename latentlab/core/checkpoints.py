@@ -21,6 +21,7 @@ from safetensors.torch import save as st_save
 
 import latentlab
 from latentlab.core.models import LatentModel, build_model
+from latentlab.core.models.plugin import PLUGIN_FAMILY
 
 FORMAT = "latentlab-checkpoint"
 FORMAT_VERSION = 1
@@ -86,6 +87,10 @@ def _optimizer_state(tensors: dict[str, torch.Tensor], info: dict[str, Any] | No
     for name, value in info.get("scalars", {}).items():
         index, key = name.split(".", 1)
         state.setdefault(int(index), {})[key] = value
+    if not isinstance(info.get("param_groups"), list) or not all(
+            isinstance(g, dict) and isinstance(g.get("params"), list)
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in g["params"]) for g in info["param_groups"]):
+        raise ValueError("malformed parameter groups")
     # JSON turned tuples (Adam's betas) into lists; give them back as the optimizer made them.
     groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in group.items()}
               for group in info["param_groups"]]
@@ -197,13 +202,28 @@ def _read_header(path: Path, data: bytes) -> dict[str, Any]:
     if meta.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(path, f"checkpoint format version {meta.get('format_version')!r} is not "
                                     f"supported (this latentlab reads version {FORMAT_VERSION})")
+    for key in ("step", "epoch"):
+        value = meta.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+            raise CheckpointError(path, f"its {key} must be a whole number of at least 0, got {value!r}")
+    for key in ("dataset", "metrics"):
+        if not isinstance(meta.get(key, {}), dict):
+            raise CheckpointError(path, f"its {key} record is not a JSON object")
     return meta
 
 
-def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The checkpoint's metadata, checked, without building the model."""
+def read_metadata(path: str | Path, check_tensors: bool = False) -> dict[str, Any]:
+    """The checkpoint's metadata, checked, without building the model; with `check_tensors`, every
+    tensor's bytes are checked to be present too (a truncated file is an error)."""
     path = Path(path)
-    return _read_header(path, _read_bytes(path))
+    data = _read_bytes(path)
+    meta = _read_header(path, data)
+    if check_tensors:
+        try:
+            st_load(data)
+        except Exception as e:  # safetensors' own error type for bad offsets and sizes
+            raise CheckpointError(path, f"its tensor data is corrupt or truncated ({e})") from None
+    return meta
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -220,16 +240,24 @@ def _read_bytes(path: Path) -> bytes:
         raise CheckpointError(path, f"cannot read: {e.strerror or e}") from None
 
 
-def _model_fitting(path: Path, meta: dict[str, Any], weights: dict[str, torch.Tensor]) -> LatentModel:
+def _model_fitting(path: Path, meta: dict[str, Any], weights: dict[str, torch.Tensor],
+                   plugin: Any = None) -> LatentModel:
     """The model the metadata describes, filled with `weights`.
 
     It is first built on the meta device (no memory), so a config that lies about its size
     (latent_dim = 10^9) is caught by comparing shapes with the stored tensors, not by an
-    allocation of gigabytes.
+    allocation of gigabytes. A plug-in's model (core/plugins.py) is built on the CPU from the code the
+    user named (`plugin`), never from code the metadata names.
     """
+    is_plugin = meta.get("family") == PLUGIN_FAMILY
     try:
-        with torch.device("meta"):
-            model = build_model(str(meta.get("family")), meta.get("config") or {})
+        if is_plugin:
+            model = _plugin_model(path, meta, plugin)
+        else:
+            with torch.device("meta"):
+                model = build_model(str(meta.get("family")), meta.get("config") or {})
+    except CheckpointError:
+        raise
     except (ValueError, TypeError, RuntimeError) as e:
         raise CheckpointError(path, f"cannot rebuild its model: {e}") from None
     expected = model.state_dict()
@@ -242,13 +270,25 @@ def _model_fitting(path: Path, meta: dict[str, Any], weights: dict[str, torch.Te
                            (("missing", missing), ("unexpected", unexpected), ("wrong shape or type", wrong))
                            if names)
         raise CheckpointError(path, f"its weights do not fit a {meta['family']} model of that config ({detail})")
-    model = model.to_empty(device="cpu")
+    if not is_plugin:
+        model = model.to_empty(device="cpu")
     model.load_state_dict(weights, strict=True)
     return model
 
 
-def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
-    """Rebuild the model stored in `path`; raises CheckpointError for any bad file."""
+def _plugin_model(path: Path, meta: dict[str, Any], plugin: Any) -> LatentModel:
+    """A plug-in checkpoint's model from `plugin` (a LoadedPlugin); refused, naming it, without one."""
+    from latentlab.core.plugins import describe_recorded, rebuild
+
+    if plugin is None:
+        raise CheckpointError(path, f"it holds a plug-in model, {describe_recorded(meta)}; plug-in code runs only "
+                                    "when you name it: add --model-file FILE.py:CLASS (or File > Open model code…)")
+    return rebuild(plugin, meta.get("config") or {})
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu", plugin: Any = None) -> Checkpoint:
+    """Rebuild the model stored in `path`; raises CheckpointError for any bad file. `plugin`: the LoadedPlugin
+    (core/plugins.py) the user named, for a checkpoint of a plug-in model."""
     path = Path(path)
     data = _read_bytes(path)
     meta = _read_header(path, data)
@@ -259,7 +299,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Che
     weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
     if meta.get("stored_as") == "float16":
         weights = {k: v.float() if v.dtype == torch.float16 else v for k, v in weights.items()}
-    model = _model_fitting(path, meta, weights)
+    model = _model_fitting(path, meta, weights, plugin)
     try:
         optimizer_state = _optimizer_state(tensors, meta.get("optimizer"))
     except (KeyError, ValueError, TypeError, AttributeError):

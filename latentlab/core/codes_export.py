@@ -26,6 +26,7 @@ class CodeTable:
     index: np.ndarray
     label: np.ndarray
     class_names: tuple[str, ...] = ()
+    meta: dict[str, list[str]] | None = None  # the dataset's text columns (a CSV's, an npz's names), row by row
 
     def label_name(self, i: int) -> str:
         y = int(self.label[i])
@@ -35,10 +36,11 @@ class CodeTable:
 def write_codes_csv(table: CodeTable, path: str | Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["split", "index", "label", "class", *[f"z{k}" for k in range(table.codes.shape[1])]])
+        meta = table.meta or {}
+        out.writerow(["split", "index", "label", "class", *meta, *[f"z{k}" for k in range(table.codes.shape[1])]])
         for i in range(len(table.codes)):
             out.writerow([table.split[i], int(table.index[i]), int(table.label[i]), table.label_name(i),
-                          *[f"{v:.6g}" for v in table.codes[i]]])
+                          *[column[i] for column in meta.values()], *[f"{v:.6g}" for v in table.codes[i]]])
 
 
 def write_projector(table: CodeTable, folder: str | Path, images: torch.Tensor | None = None) -> list[Path]:
@@ -49,9 +51,11 @@ def write_projector(table: CodeTable, folder: str | Path, images: torch.Tensor |
     vectors, metadata, config = folder / "vectors.tsv", folder / "metadata.tsv", folder / "projector_config.pbtxt"
     np.savetxt(vectors, table.codes, delimiter="\t", fmt="%.6g")
     with open(metadata, "w", encoding="utf-8") as f:
-        f.write("split\tindex\tlabel\n")  # with more than one column the Projector wants a header
+        meta = table.meta or {}
+        f.write("\t".join(["split", "index", "label", *(_tsv(k) for k in meta)]) + "\n")  # the Projector wants a header
         for i in range(len(table.codes)):
-            f.write(f"{table.split[i]}\t{int(table.index[i])}\t{table.label_name(i) or '-'}\n")
+            f.write("\t".join([table.split[i], str(int(table.index[i])), table.label_name(i) or "-",
+                               *(_tsv(column[i]) or "-" for column in meta.values())]) + "\n")
     lines = ["embeddings {", '  tensor_path: "vectors.tsv"', '  metadata_path: "metadata.tsv"']
     written = [vectors, metadata]
     if images is not None:
@@ -93,7 +97,13 @@ def code_table(train_codes: np.ndarray, test_codes: np.ndarray, dataset) -> Code
                      index=np.concatenate([np.arange(len(train_codes)), np.arange(len(test_codes))]),
                      label=np.concatenate([labels(dataset.train_y, len(train_codes)),
                                            labels(dataset.test_y, len(test_codes))]),
-                     class_names=tuple(dataset.class_names))
+                     class_names=tuple(dataset.class_names),
+                     meta={k: list(v) + list(getattr(dataset, "test_meta", {}).get(k, [""] * len(test_codes)))
+                           for k, v in getattr(dataset, "train_meta", {}).items()} or None)
+
+
+def _tsv(text: str) -> str:
+    return text.replace("\t", " ").replace("\n", " ")
 
 
 def export_codes(table: CodeTable, folder: str | Path, dataset) -> list[Path]:

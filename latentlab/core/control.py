@@ -194,9 +194,10 @@ class Controller:
 def serve(trainer: Trainer, run_dir: Path, save: Callable[[Path], None], max_steps: int | None = None,
           code_inputs: tuple[torch.Tensor, torch.Tensor] | None = None,
           also_on_step: Callable[[StepEvent], None] | None = None,
-          also_on_epoch: Callable[[EpochEvent], None] | None = None) -> None:
+          also_on_epoch: Callable[[EpochEvent], None] | None = None) -> bool:
     """Train under the control protocol until the run ends, then write the final checkpoint (weights and
-    optimizer state, `live/end.safetensors`) and say so in the "end" event."""
+    optimizer state, `live/end.safetensors`) and say so in the "end" event. False when the window went away
+    (nothing is written then: nobody would read it)."""
     control = Controller(trainer, run_dir, code_inputs=code_inputs, saver=save)
     last: list[StepEvent] = []
 
@@ -223,7 +224,7 @@ def serve(trainer: Trainer, run_dir: Path, save: Callable[[Path], None], max_ste
     if last:
         control.flush_step(last[0])
     if control.lost_parent:
-        return  # nobody is listening: leave quietly
+        return False  # nobody is listening: leave quietly
     control.snapshot(force=True)
     end = control.live / "end.safetensors"
     problem = None
@@ -234,3 +235,4 @@ def serve(trainer: Trainer, run_dir: Path, save: Callable[[Path], None], max_ste
     control.emit("end", reason=result.reason, message=result.message if not problem else f"{result.message}; "
                  f"the final weights could not be written: {problem}", step=trainer.step, epoch=trainer.epoch,
                  test=result.test, path=None if problem else str(end))
+    return True

@@ -250,16 +250,25 @@ class PermutationResult:
 
 
 def _statistics_for_labels(k: Tensor, a: Tensor, m: int, n: int, estimator: str) -> Tensor:
-    """MMD^2 for every column of the P-membership matrix a [N, B] at once (one matrix multiply)."""
-    b = 1.0 - a
-    ka = k @ a
-    kb = k.sum(1, keepdim=True) - ka  # k @ b without a second multiply
-    s_pp = (a * ka).sum(0)
-    s_qq = (b * kb).sum(0)
-    s_pq = (b * ka).sum(0)
+    """MMD^2 for every column of the P-membership matrix a [N, B] at once.
+
+    Only s_pp = a'Ka is quadratic: with r = K1 and T = 1'K1, s_qq = T - 2a'r + s_pp and s_pq = a'r - s_pp.
+    K is symmetric, so a'Ka over its halves 1, 2 is a1'K11a1 + a2'K22a2 + 2a1'K12a2: three of the four
+    blocks, a quarter of the multiply saved (measured: bench/mmd.py permtest_vs_one)."""
+    h = k.shape[0] // 2
+    a1, a2 = a[:h], a[h:]
+    s_pp = ((a1 * (k[:h, :h] @ a1)).sum(0, dtype=torch.float64) + (a2 * (k[h:, h:] @ a2)).sum(0, dtype=torch.float64)
+            + 2 * (a1 * (k[:h, h:] @ a2)).sum(0, dtype=torch.float64))
+    r = k.sum(1, dtype=torch.float64)
+    total = r.sum()
+    ar = (a.to(torch.float64) * r[:, None]).sum(0)
+    s_qq = total - 2 * ar + s_pp
+    s_pq = ar - s_pp
     if estimator == "biased":
-        return s_pp / m**2 + s_qq / n**2 - 2 * s_pq / (m * n)
-    return s_pp / (m * (m - 1)) + s_qq / (n * (n - 1)) - 2 * s_pq / (m * n)  # k has a zero diagonal
+        stat = s_pp / m**2 + s_qq / n**2 - 2 * s_pq / (m * n)
+    else:
+        stat = s_pp / (m * (m - 1)) + s_qq / (n * (n - 1)) - 2 * s_pq / (m * n)  # k has a zero diagonal
+    return stat.to(k.dtype)
 
 
 @torch.no_grad()

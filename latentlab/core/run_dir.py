@@ -49,13 +49,24 @@ class RunDir:
     def checkpoint_dir(self) -> Path:
         return self.path / CHECKPOINTS
 
-    def create(self) -> RunDir:
+    def create(self, resume: bool = False) -> RunDir:
+        """Make the folder; one that holds a run already is refused unless `resume` (it continues that run)."""
         if self.path.exists() and not self.path.is_dir():
             raise RunDirError(f"{self.path} is a file, not a folder for a run")
         if not self.path.parent.is_dir():
             raise RunDirError(f"cannot make the run folder {self.path}: {self.path.parent} does not exist")
-        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        if not resume and self.holds_a_run():
+            raise RunDirError(f"{self.path} holds a run already; --resume continues it, or give a new --run-dir "
+                              "(a folder holds one run, so its checkpoints and metrics never mix with another's)")
+        try:
+            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RunDirError(f"cannot make the run folder {self.path}: {e.strerror or e}") from None
         return self
+
+    def holds_a_run(self) -> bool:
+        has_metrics = self.metrics_path.is_file() and self.metrics_path.stat().st_size > 0
+        return has_metrics or bool(self.checkpoint_dir.is_dir() and any(self.checkpoint_dir.iterdir()))
 
     def looks_like_a_run(self) -> bool:
         return self.metrics_path.is_file() or self.checkpoint_dir.is_dir()
@@ -69,30 +80,63 @@ class RunDir:
         return self.checkpoint_dir / f"step-{step:08d}.safetensors"
 
     def checkpoints(self) -> list[Path]:
-        """The run's checkpoints, oldest first (temporary files of a save in progress are not listed)."""
+        """The run's checkpoints, oldest first, as its own record lists them (files it did not write, such as a
+        stray step-99999999.safetensors, are not its checkpoints); by file name for a run without a record."""
         if not self.checkpoint_dir.is_dir():
             return []
+        recorded = self.recorded_checkpoints()
+        if recorded is not None:
+            return [p for p in recorded if p.is_file()]
         found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := _CHECKPOINT_NAME.match(p.name))]
         return [p for _, p in sorted(found)]
+
+    def recorded_checkpoints(self) -> list[Path] | None:
+        """The checkpoint files metrics.jsonl records, in its order (each once, at its latest mention); None
+        when it records none."""
+        if not self.metrics_path.is_file():
+            return None
+        order: dict[str, None] = {}
+        with open(self.metrics_path, "rb") as f:
+            for line in f:
+                if b'"checkpoint"' not in line:  # most lines: skip without parsing
+                    continue
+                try:
+                    record = json.loads(line)
+                    name = record["file"] if record.get("event") == "checkpoint" else None
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue
+                if isinstance(name, str) and _CHECKPOINT_NAME.match(name):
+                    order.pop(name, None)
+                    order[name] = None
+        return [self.checkpoint_dir / name for name in order] if order else None
 
     def newest_checkpoint(self) -> Path | None:
         found = self.checkpoints()
         return found[-1] if found else None
 
-    def prune(self, keep: int) -> None:
-        """Delete all but the newest `keep` checkpoints."""
-        for old in self.checkpoints()[:-keep] if keep > 0 else []:
+    def prune(self, keep: int, listed: list[Path] | None = None) -> list[Path]:
+        """Delete all but the newest `keep` of the run's checkpoints (`listed`, else its record's); the kept."""
+        found = self.checkpoints() if listed is None else listed
+        for old in found[:-keep] if keep > 0 else []:
             old.unlink(missing_ok=True)
+        return found[-keep:] if keep > 0 else found
 
 
 class MetricsReader:
-    """Reads a growing metrics.jsonl from where it last stopped; a half-written last line waits for its end."""
+    """Reads a growing metrics.jsonl from where it last stopped; a half-written last line waits for its end.
+
+    At most CHUNK bytes a call, so a huge file is taken in steps; a "line" longer than MAX_LINE (a damaged
+    or foreign file) is skipped and counted, never re-read on every poll."""
+
+    CHUNK = 8 * 1024 * 1024
+    MAX_LINE = 1024 * 1024
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.offset = 0
         self.skipped = 0  # lines that were not JSON objects (a foreign or damaged file)
         self.restarts = 0  # times the file was replaced by a shorter one and read again from the top
+        self._skipping = False  # inside an over-long line: drop bytes up to its end
 
     def read_new(self) -> list[dict]:
         try:
@@ -102,11 +146,23 @@ class MetricsReader:
         if size < self.offset:  # the file was replaced by a shorter one: read it again from the top
             self.offset = 0
             self.restarts += 1
+            self._skipping = False
         with open(self.path, "rb") as f:
             f.seek(self.offset)
-            chunk = f.read(size - self.offset)
+            chunk = f.read(min(size - self.offset, self.CHUNK))
+        if self._skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                self.offset += len(chunk)
+                return []
+            self.offset += end + 1
+            chunk, self._skipping = chunk[end + 1:], False
+            self.skipped += 1
         complete = chunk[:chunk.rfind(b"\n") + 1]
         self.offset += len(complete)
+        if len(chunk) - len(complete) > self.MAX_LINE:  # an unfinished line this long is not ours: skip it
+            self.offset += len(chunk) - len(complete)
+            self._skipping = True
         records = []
         for line in complete.splitlines():
             try:
@@ -132,6 +188,7 @@ class RunRecorder:
         self._means = TermMeans()
         self._rate = 0.0
         self.saved_step: int | None = None
+        self._listed: list[Path] | None = None  # the run's checkpoints, oldest first (read once, then kept)
 
     def start(self, **facts) -> None:
         self.run.append({"event": "start", **facts})
@@ -158,10 +215,14 @@ class RunRecorder:
     def checkpoint(self, step: int, metrics: dict[str, float]) -> None:
         if self.saved_step == step:
             return
-        self.save(self.run.checkpoint_path(step), metrics)
+        path = self.run.checkpoint_path(step)
+        if self._listed is None:
+            self._listed = self.run.checkpoints()
+        self.save(path, metrics)
         self.saved_step = step
-        self.run.prune(self.keep)
-        self.run.append({"event": "checkpoint", "step": step, "file": self.run.checkpoint_path(step).name})
+        self.run.append({"event": "checkpoint", "step": step, "file": path.name})
+        self._listed = [p for p in self._listed if p != path] + [path]
+        self._listed = self.run.prune(self.keep, self._listed)
 
     def finish(self, step: int, epoch: int, reason: str, message: str, metrics: dict[str, float]) -> None:
         self._flush(step, epoch)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from latentlab.core.data import Dataset
 from latentlab.core.distributed import Group, data_parallel
@@ -57,6 +57,26 @@ class TrainConfig:
         except ValueError as e:
             out.append(str(e))
         return out
+
+
+def check_optimizer_state(model: nn.Module, state: dict) -> None:
+    """Adam's state (from a file, maybe a stranger's) fits `model`: one group list covering its parameters
+    once, and every per-parameter tensor shaped like its parameter. ValueError otherwise."""
+    params = list(model.parameters())
+    try:
+        indices = [i for group in state["param_groups"] for i in group["params"]]
+        per_param = state["state"]
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"malformed optimizer state ({e})") from None
+    if sorted(indices) != list(range(len(params))):
+        raise ValueError(f"its parameter groups list {len(indices)} parameters, the model has {len(params)}")
+    for index, entry in per_param.items():
+        if not isinstance(entry, dict) or not 0 <= int(index) < len(params):
+            raise ValueError(f"state for parameter {index}, which the model does not have")
+        for key, value in entry.items():
+            if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != params[int(index)].shape:
+                raise ValueError(f"{key} of parameter {index} is shaped {tuple(value.shape)}, "
+                                 f"the parameter {tuple(params[int(index)].shape)}")
 
 
 def resolve_device(name: str) -> torch.device:
@@ -428,7 +448,9 @@ class Trainer:
         return {"optimizer": self.optimizer_state(), "step": self.step, "epoch": self.epoch}
 
     def load_state(self, state: dict) -> None:
+        """Optimizer state, step and epoch (from a checkpoint); ValueError if the state does not fit the model."""
         if state.get("optimizer"):
+            check_optimizer_state(self.model, state["optimizer"])
             if self._optimizer is None:
                 self._pending_optimizer_state = state["optimizer"]
             else:

@@ -51,6 +51,13 @@ def initial_state(window, args: argparse.Namespace) -> None:
     from latentlab.state.model_settings import ModelSettings
 
     session, settings = window.session, window.settings
+    if getattr(args, "trust_data_folder", False):
+        session.trust_folder = lambda folder: True
+    elif getattr(args, "screenshot", None):  # nobody to ask
+        session.trust_folder = lambda folder: False
+    opening = getattr(args, "plugin_opening", None)  # --model-file: opened by cli/gui.py, before the window
+    if opening is not None and session.install_plugin(opening):
+        return
     if getattr(args, "checkpoint", None):
         if session.open_checkpoint(args.checkpoint):
             return
@@ -62,7 +69,11 @@ def initial_state(window, args: argparse.Namespace) -> None:
         session.model_settings = ModelSettings()
     name = getattr(args, "data", None) or settings.value("last/dataset", DEFAULT_DATASET)
     folder = getattr(args, "data_dir", None) or settings.value("last/folder", None)
-    if not session.set_dataset(str(name), folder):
+    options = {"label_column": getattr(args, "label_column", None), "size": getattr(args, "image_size", None)}
+    if not session.set_dataset(str(name), folder, loaded=getattr(args, "loaded_data", None),
+                               **{k: v for k, v in options.items() if v}):
+        if getattr(args, "data", None) and getattr(args, "screenshot", None):
+            print(f"latentlab: {window.banner.text}", file=sys.stderr)  # nobody sees the window's banner
         session.model_settings = ModelSettings()
         session.set_dataset(DEFAULT_DATASET)
 

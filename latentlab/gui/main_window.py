@@ -36,6 +36,7 @@ from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
 from latentlab.gui.panels.walkback import WalkbackPanel
+from latentlab.gui.plugin_open import PluginOpener, plugin_aware
 from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.process_run import ProcessRun
 from latentlab.gui.run_follower import RunFollower
@@ -82,19 +83,22 @@ class MainWindow(WindowExports, QMainWindow):
         self.setWindowTitle("latentlab")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowNestedDocks | QMainWindow.AllowTabbedDocks)
         self._post = MainThreadPost()
-        runner = ThreadRun if os.environ.get(RUNNER_ENV) == "thread" else ProcessRun
+        runner = plugin_aware(ThreadRun if os.environ.get(RUNNER_ENV) == "thread" else ProcessRun)
         self.state = state or AppState(Session(runner=runner, follower_factory=RunFollower, post=self._post))
         self.session = self.state.session
         self.settings = settings or app_settings()
         # Dialogs are attributes so tests (and --screenshot) can answer them without a human.
         self.ask_save_on_close: Callable[[], QMessageBox.StandardButton] = self._ask_save_on_close
         self.ask_open_path: Callable[[], str | None] = self._ask_open_path
+        self.session.trust_folder = lambda folder: self.ask_trust_folder(folder)
+        self.ask_trust_folder: Callable[[str], bool] = self._ask_trust_folder
         self.ask_save_path: Callable[[], str | None] = self._ask_save_path
         self.ask_pretrained: Callable[[], str | None] = self._ask_pretrained
         self.ask_run_dir: Callable[[], str | None] = self._ask_run_dir
         self.ask_export_path: Callable[[str], str | None] = self._ask_export_path
         self.ask_plot: Callable[[list[str]], str | None] = self._ask_plot
         self.ask_codes_folder: Callable[[], str | None] = self._ask_codes_folder
+        self.plugins = PluginOpener(self)  # File > Open model code… (its dialogs are its attributes)
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
         self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
@@ -138,6 +142,7 @@ class MainWindow(WindowExports, QMainWindow):
         self._default_state = self.saveState()
 
         self._build_menus()
+        self.setAcceptDrops(True)  # a data file or folder, or a checkpoint, dropped on the window opens
         self._build_status_bar()
         saved = self.settings.value("view/theme", "system")
         self.set_theme(saved if saved in CHOICES else "system")
@@ -238,9 +243,14 @@ class MainWindow(WindowExports, QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         if self.session.dataset is not None:
-            self.settings.setValue("last/dataset", self.session.dataset.name)
-            if self.session.dataset_folder:
-                self.settings.setValue("last/folder", self.session.dataset_folder)
+            # as it was asked for: data of the user's by its path (its name, file:x.csv, loads nothing)
+            name, folder, _ = self.session.dataset_request or (self.session.dataset.name,
+                                                                self.session.dataset_folder, {})
+            self.settings.setValue("last/dataset", name)
+            if folder:
+                self.settings.setValue("last/folder", folder)
+            else:
+                self.settings.remove("last/folder")
         self.settings.setValue("last/family", self.session.model_settings.family)
         self.settings.sync()
 
@@ -260,6 +270,13 @@ class MainWindow(WindowExports, QMainWindow):
         self._action(file, "&Open checkpoint…", self.open_checkpoint, QKeySequence.Open)
         self._action(file, "Open &pretrained…", lambda: self.open_pretrained(), QKeySequence("Ctrl+Shift+O"),
                      "One of the shipped models, with its description and metrics")
+        self._action(file, "Open &data…", lambda: self.open_data(), QKeySequence("Ctrl+D"),
+                     "Your own data: a .npy/.npz array or a .csv/.tsv table (or drop a file or folder on the window)")
+        self._action(file, "Open data &folder…", lambda: self.open_data(folder=True), QKeySequence("Ctrl+Shift+D"),
+                     "A folder of images (subfolders as classes) or of MNIST-style IDX files")
+        self._action(file, "Open model &code…", lambda: self.plugins.open_code(),
+                     tip="A model of your own: a Python file with an nn.Module that has encode and decode "
+                         "(docs/plugins.md); asks before it runs the file")
         self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
         self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
         file.addSeparator()
@@ -350,13 +367,53 @@ class MainWindow(WindowExports, QMainWindow):
             self.status_device.setText(f"device {t.device}")
         name = s.checkpoint_path.name if s.checkpoint_path else "unsaved"
         data = s.dataset.name if s.dataset else "no data"
-        family = s.model.family if s.model is not None else "no model"
+        family = getattr(s.model.config, "title", s.model.family) if s.model is not None else "no model"
         mark = " •" if s.unsaved else ""
         if s.following is not None:
             name = f"following {s.following}"
         self.setWindowTitle(f"latentlab — {family} on {data} ({name}{mark})")
 
     # -- file actions --------------------------------------------------------------------
+    def _ask_trust_folder(self, folder: str) -> bool:
+        """A checkpoint names a data folder: read it only if the user says so (it could name any folder)."""
+        answer = QMessageBox.question(
+            self, "Read the data folder?",
+            f"This checkpoint was trained on the images in\n\n{folder}\n\nRead that folder? Say no if the "
+            "checkpoint comes from someone you do not trust.", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def open_data(self, path: str | None = None, folder: bool = False) -> bool:
+        """Data of the user's (a file, or a folder of images or IDX files) with a new model for it."""
+        if not self._may_replace_model("open other data"):
+            return False
+        path = path or (self.model_data.choose_folder("Open data folder") if folder else self.model_data.choose_file())
+        return bool(path) and self.model_data.open_path(path)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._dropped_path(event) is not None:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._dropped_path(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A dropped checkpoint opens; a dropped data file or folder becomes the data."""
+        path = self._dropped_path(event)
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.endswith(".safetensors"):
+            self.open_checkpoint(path)
+        else:
+            self.open_data(path)
+
+    @staticmethod
+    def _dropped_path(event) -> str | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        local = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        return local[0] if len(local) == 1 else None
+
     def _ask_open_path(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self, "Open checkpoint", str(Path.cwd()), CHECKPOINT_FILTER)
         return path or None
@@ -422,6 +479,8 @@ class MainWindow(WindowExports, QMainWindow):
         if not self._may_replace_model("open a checkpoint"):
             return False
         path = path or self.ask_open_path()
+        if path and self.plugins.holds_plugin(path):  # its code runs only once the user confirms its file
+            return self.plugins.open_checkpoint(path)
         return bool(path) and self.session.open_checkpoint(path)
 
     def save_checkpoint(self) -> bool:
@@ -465,12 +524,12 @@ class MainWindow(WindowExports, QMainWindow):
                     self.session.resume()
                 event.ignore()
                 return
-            if was_running:
-                self.session.wait()
+            if was_running and answer == QMessageBox.Save:
+                self.session.wait()  # its final weights are what is saved
             if answer == QMessageBox.Save and not self.save_checkpoint():
                 event.ignore()
                 return
-        self.session.wait()
+        self.session.end_for_quit()
         for panel in (self.walkback, self.mmd, self.scatter):
             panel.shutdown()
         self.dock_floated_panels()  # a lesson's floating dock is not part of the user's layout

@@ -31,6 +31,7 @@ from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_ch
 from latentlab.core.training import EpochEvent, TrainResult
 from latentlab.state.run import Progress, RunCallbacks, RunRequest
 
+ABANDON_WAIT_S = 0.5  # on quit, then it is killed: nothing of it is kept
 STOP_WAIT_S = 2.0  # Stop and quitting end the process within this; then it is killed
 
 
@@ -43,6 +44,7 @@ class _Spare:
     key: tuple = ()
     stderr: Any = None
     registered = False
+    closed = False  # the application is quitting
 
     lock = threading.Lock()  # taken in the GUI thread, made ready again from a run's reader thread
 
@@ -76,7 +78,7 @@ class _Spare:
     @classmethod
     def prepare(cls, env: dict[str, str]) -> None:
         with cls.lock:
-            if cls.process is not None and cls.process.poll() is None:
+            if cls.closed or (cls.process is not None and cls.process.poll() is None):
                 return
             if not cls.registered:
                 atexit.register(shutdown_spare)
@@ -96,20 +98,20 @@ def _env_key(env: dict[str, str]) -> tuple:
 
 
 def _end(process: subprocess.Popen) -> None:
-    """A spare nobody will use: closing its stdin ends it; a kill if it does not."""
+    """A spare nobody will use: it holds nothing, so it is killed (waiting for it to finish importing torch
+    made quitting take seconds)."""
     try:
-        if process.stdin is not None:
-            process.stdin.close()
-        process.wait(2)
-    except (OSError, subprocess.TimeoutExpired):
         process.kill()
-        process.wait()
+        process.wait(5)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
 
 
 def shutdown_spare() -> None:
     """The application quits: the spare goes too (it would also end when its stdin closes with this process)."""
     with _Spare.lock:
         spare, _Spare.process = _Spare.process, None
+        _Spare.closed = True  # a run that ends from now on prepares no new one
     if spare is not None:
         _end(spare)
 
@@ -162,7 +164,8 @@ class ProcessRun:
                 "--device", config.device,
                 # Its run directory is scratch (the window keeps the snapshots and saves on request): a rolling
                 # checkpoint with optimizer state after each of MNIST-5k's 0.3 s epochs cost a tenth of the speed.
-                "--checkpoint-every", "1000000", "--keep", "1"]
+                "--checkpoint-every", "1000000", "--keep", "1",
+                "--trust-data-folder"]  # the window's own data, which the user chose
         if config.threads:
             argv += ["--threads", str(config.threads)]
         if r.max_steps is not None:
@@ -309,6 +312,20 @@ class ProcessRun:
         if self.reader is not None:
             self.reader.join(timeout_ms / 1000)
         return not (self.reader is not None and self.reader.is_alive())
+
+    def abandon(self, timeout_s: float = ABANDON_WAIT_S) -> None:
+        """The window quits and keeps nothing of this run: close the lifeline (the process stops at once,
+        writing no final checkpoint), and kill it if it has not gone within `timeout_s`."""
+        process = self.process
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout_s)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None

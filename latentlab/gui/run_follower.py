@@ -28,7 +28,8 @@ class RunFollower(QObject):
         self.latest: dict = {}  # its newest step, epoch or end line
         self.ended: dict | None = None
         self.shown: Path | None = None  # the checkpoint on screen
-        self.refused: Path | None = None  # a checkpoint that would not load: wait for a newer one
+        self.refused: set[Path] = set()  # checkpoints that would not load: wait for a newer one
+        self.recorded: list[Path] = []  # the run's checkpoints in the order its record lists them
         self.timer = QTimer(self, interval=interval_ms, timeout=self.poll)
         self.timer.start()
 
@@ -39,7 +40,7 @@ class RunFollower(QObject):
         restarts = self.reader.restarts
         records = self.reader.read_new()
         if self.reader.restarts != restarts:  # the run was started again in the same folder
-            self.history, self.ended = LossHistory(), None
+            self.history, self.ended, self.recorded = LossHistory(), None, []
         for record in records:
             self._take(record)
         shown = self._show_newest_checkpoint()
@@ -60,21 +61,33 @@ class RunFollower(QObject):
                 self.latest = record
             elif event == "end":
                 self.ended = self.latest = record
+            elif event == "checkpoint":
+                path = self.run.checkpoint_dir / Path(str(record["file"])).name
+                self.recorded = [p for p in self.recorded if p != path] + [path]
         except (KeyError, TypeError, ValueError, AttributeError):
             self.reader.skipped += 1  # a line of another shape: not ours to draw
 
+    def _newest(self) -> Path | None:
+        """The newest checkpoint the run recorded that exists and has not failed to load (by file name for a
+        run that records none), so one bad file never holds the window back."""
+        listed = [p for p in self.recorded if p.is_file()] if self.recorded else self.run.checkpoints()
+        for path in reversed(listed):
+            if path not in self.refused:
+                return path
+        return None
+
     def _show_newest_checkpoint(self) -> bool:
-        newest = self.run.newest_checkpoint()
-        if newest is None or newest in (self.shown, self.refused):
+        newest = self._newest()
+        if newest is None or newest == self.shown:
             return False
         problem = self.session.follow_checkpoint(newest)
         if problem is None:
             self.shown = newest
             return True
         if newest.exists():  # a file pruned between listing and loading is simply gone: no message
-            self.refused = newest
-            self.session.message.emit("warning", f"following {self.run.path.name}: {problem}; "
-                                                 "waiting for the next checkpoint")
+            self.refused.add(newest)
+            self.session.message.emit("warning", f"following {self.run.path.name}: skipped {newest.name}: "
+                                                 f"{problem}")
         return False
 
     def describe(self) -> str:

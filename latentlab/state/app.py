@@ -22,6 +22,7 @@ from latentlab.state.walkback import WalkbackState
 from latentlab.state.window import CurvesState, WindowState
 
 PANEL_SECTIONS = ("scatter", "interpolation", "walkback", "mmd", "curves", "window")
+DATA_OPTIONS = {"label_column": "label_column", "image_size": "size"}  # data.* settings that are loader options
 
 
 class AppState:
@@ -74,6 +75,8 @@ class AppState:
         if section == "data":
             if field == "name":
                 return s.dataset.name if s.dataset is not None else setting.default
+            if field in DATA_OPTIONS:
+                return s.dataset.options.get(DATA_OPTIONS[field], setting.default) if s.dataset else setting.default
             return s.dataset_folder or ""
         if section in PANEL_SECTIONS:
             return getattr(getattr(self, section), field)
@@ -96,6 +99,10 @@ class AppState:
         elif section == "train":
             if not s.set_train_config(replace(s.train_config, **{field: value})):
                 raise SettingError(f"{name}: {value} does not fit the other training settings")
+        elif section == "data" and field in DATA_OPTIONS:  # the same data again, read another way
+            name_, folder, options = s.dataset_request or (self.get("data.name"), s.dataset_folder, {})
+            if not s.set_dataset(name_, folder, **{**options, DATA_OPTIONS[field]: value}):
+                raise SettingError(f"cannot load the dataset {name_!r} with {name}={value}")
         elif section == "data":
             name_, folder = (value, s.dataset_folder) if field == "name" else (self.get("data.name"), value)
             if not s.set_dataset(name_, folder or None):

@@ -63,10 +63,10 @@ class SessionBase:
     def stop_following(self) -> None:
         raise NotImplementedError
 
-    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True) -> bool:
+    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True, **options: Any) -> bool:
         raise NotImplementedError
 
-    def configure_model(self, settings: Any) -> bool:
+    def configure_model(self, settings: Any, fall_back: bool = False) -> bool:
         raise NotImplementedError
 
     def install_checkpoint(self, path: str | Path, ckpt: Checkpoint) -> str | None:

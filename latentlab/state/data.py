@@ -17,27 +17,37 @@ class DataMixin(SessionBase):
     def _init_data(self) -> None:
         self.dataset: Dataset | None = None
         self.dataset_folder: str | None = None
+        # How the dataset on show was asked for (a name or a path, its folder, its options), to load it again.
+        self.dataset_request: tuple[str, str | None, dict] | None = None
         self._codes: Codes | None = None
         self._live_index: tuple[np.ndarray, np.ndarray] | None = None
 
-    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True) -> bool:
-        """Load a dataset (and, by default, a new model fitting it). False, with a message, on failure."""
+    def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True,
+                    loaded: Dataset | None = None, **options) -> bool:
+        """Load a dataset, by name or the path of a file or folder (and, by default, a new model fitting it).
+
+        `options` go to the loader (label_column, size); `loaded` is that dataset, already loaded (by the
+        command line, which refuses bad data before the window opens). False, with a message, on failure."""
         self.stop_following()
         if self.state != "idle":
             self.error("stop training before changing the dataset")
             return False
         try:
-            dataset = load_dataset(name, folder=folder)
+            dataset = loaded or load_dataset(name, folder=folder, **options)
         except DataError as e:
             self.error(str(e))
             return False
-        self._use_dataset(dataset, folder)
+        # A file or folder named as the data is the folder a checkpoint records (and the user chose it).
+        self._use_dataset(dataset, folder or dataset.options.get("path") or dataset.options.get("folder"))
+        source = dataset.options.get("path") if dataset.name.startswith("file:") else None
+        self.dataset_request = (source or name, folder, dict(options))  # a file by its full path
         if dataset.notes:
             self.message.emit("warning", f"{dataset.name}: {dataset.notes}")
-        return self.configure_model(self.model_settings) if rebuild else True
+        return self.configure_model(self.model_settings, fall_back=True) if rebuild else True
 
     def _use_dataset(self, dataset: Dataset, folder: str | None) -> None:
         self.dataset, self.dataset_folder = dataset, folder
+        self.dataset_request = None  # set_dataset says how, after this
         self._codes = None
         self.dataset_changed.emit()
 

@@ -4,6 +4,7 @@ its loss history, and the file it came from or was saved to."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -12,7 +13,7 @@ from latentlab.core.checkpoints import Checkpoint, CheckpointError, load_checkpo
 from latentlab.core.data import DataError
 from latentlab.core.models import LatentModel
 from latentlab.core.pretrained import resolve
-from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
+from latentlab.core.recipes import UntrustedFolder, dataset_from_record, dataset_record, model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer
 from latentlab.state.base import SessionBase
 from latentlab.state.history import LossHistory
@@ -30,6 +31,8 @@ class ModelMixin(SessionBase):
         self.history = LossHistory()
         self.checkpoint_path: Path | None = None
         self.saved_step = 0
+        # Asked before a checkpoint's data folder is read (the window asks the user); headless: never.
+        self.trust_folder: Callable[[str], bool] = lambda folder: False
 
     @property
     def model(self) -> LatentModel | None:
@@ -40,8 +43,9 @@ class ModelMixin(SessionBase):
     def unsaved(self) -> bool:
         return self.trainer is not None and self.trainer.step > self.saved_step
 
-    def configure_model(self, settings: ModelSettings) -> bool:
-        """A new, untrained model with these settings for the current dataset."""
+    def configure_model(self, settings: ModelSettings, fall_back: bool = False) -> bool:
+        """A new, untrained model with these settings for the current dataset; with `fall_back`, settings that
+        do not fit the data (salt-and-pepper noise for points) give way to the family's defaults, with a word."""
         self.stop_following()
         if self.state != "idle":
             self.error("stop training before changing the model")
@@ -53,6 +57,10 @@ class ModelMixin(SessionBase):
             torch.manual_seed(self.train_config.seed)
             model = model_for_dataset(settings.family, self.dataset, **settings.as_config())
         except ValueError as e:
+            defaults = ModelSettings(settings.family)
+            if fall_back and defaults != settings and self.configure_model(defaults):
+                self.message.emit("warning", f"{e}: the {settings.family} defaults for {self.dataset.name} are used")
+                return True
             self.error(f"cannot build that model: {e}")
             return False
         self.model_settings = settings
@@ -71,6 +79,10 @@ class ModelMixin(SessionBase):
 
     def reset(self) -> bool:
         """New random weights for the same settings; the history starts again."""
+        fresh = getattr(self.model, "fresh", None)  # a plug-in model: its own class, new weights
+        if callable(fresh) and self.state == "idle" and self.following is None:
+            self._install(fresh(), checkpoint=None)
+            return True
         return self.configure_model(self.model_settings)
 
     def load_default(self) -> bool:
@@ -81,7 +93,11 @@ class ModelMixin(SessionBase):
     def _install(self, model: LatentModel, checkpoint: Path | None, step: int = 0, epoch: int = 0,
                  optimizer_state: dict | None = None, history: LossHistory | None = None) -> None:
         self.trainer = Trainer(model, self.require_dataset(), self.train_config)
-        self.trainer.load_state({"optimizer": optimizer_state, "step": step, "epoch": epoch})
+        try:
+            self.trainer.load_state({"optimizer": optimizer_state, "step": step, "epoch": epoch})
+        except ValueError as e:  # the weights are fine: open them, and train on with a fresh optimizer
+            self.trainer.load_state({"step": step, "epoch": epoch})
+            self.message.emit("warning", f"its optimizer state was not used: {e}")
         self.snapshot = copy.deepcopy(model).to("cpu").eval()
         self.checkpoint_path = checkpoint
         self.saved_step = step
@@ -151,12 +167,37 @@ class ModelMixin(SessionBase):
             return False
         return True
 
+    def install_plugin(self, opening) -> bool:
+        """A model of the user's own (a core.plugins.PluginOpening: code the user named, its weights or an
+        imported checkpoint, and its dataset); the model settings of the form stay as they were."""
+        self.stop_following()
+        if self.state != "idle":
+            self.error("stop training before opening another model")
+            return False
+        ckpt = opening.checkpoint
+        self._use_dataset(opening.dataset, opening.folder)
+        self._install(ckpt.model, opening.path, ckpt.step, ckpt.epoch, ckpt.optimizer_state,
+                      LossHistory.from_record(ckpt.meta.get("history")))
+        for warning in opening.warnings:
+            self.message.emit("warning", warning)
+        shapes = getattr(ckpt.model.config, "shape_note", lambda: "")()
+        self.message.emit("info", f"opened {getattr(ckpt.model.config, 'title', ckpt.model.family)} on "
+                                  f"{opening.dataset.name}: {shapes}")
+        return True
+
     def install_checkpoint(self, path: str | Path, ckpt: Checkpoint) -> str | None:
         """Show a loaded checkpoint with its dataset; the problem, if it cannot be shown."""
         try:
             dataset = dataset_from_record(ckpt.dataset)
+        except UntrustedFolder as e:  # the folder this session reads already, or one the user agrees to
+            if e.folder != self.dataset_folder and not self.trust_folder(e.folder):
+                return f"{path}: not opened: {e}"
+            try:
+                dataset = dataset_from_record(ckpt.dataset, trust_folder=True)
+            except DataError as e2:
+                return str(e2)
         except DataError as e:
-            return str(e)
+            return f"{path}: {e}"
         if tuple(dataset.data_shape) != tuple(ckpt.model.data_shape):
             return f"{path}: its model expects data {ckpt.model.data_shape}, its dataset has {dataset.data_shape}"
         self._use_dataset(dataset, ckpt.dataset.get("folder"))

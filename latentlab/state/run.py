@@ -171,6 +171,9 @@ class RunMixin(SessionBase):
         if self.trainer is None:
             self.error("there is no model to train")
             return False
+        if not self.trainer.model.can("train"):  # a plug-in without a loss latentlab can use
+            self.error(f"this model cannot train here: {self.trainer.model.why_not('train')}")
+            return False
         if self.following is not None:
             self.error(f"this window follows the run in {self.following}, which trains elsewhere; "
                        "File > Stop following to train here")
@@ -247,6 +250,16 @@ class RunMixin(SessionBase):
             trainer.model.reconfigure(**{name: value})
         if name != "lr" and self.snapshot is not None:
             self.snapshot.reconfigure(**{name: value})
+
+    def end_for_quit(self) -> None:
+        """The application quits and keeps nothing more of a run (saving, if asked, came first): end it
+        without its final checkpoint where the runner can (a training process), else wait for it."""
+        abandon = getattr(self._run, "abandon", None)
+        if abandon is None:
+            self.wait()
+            return
+        abandon()
+        self._finish_run()
 
     def wait(self, timeout_ms: int = 10_000) -> bool:
         """Block until the run has ended (used on shutdown), keeping its final weights."""

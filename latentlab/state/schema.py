@@ -23,10 +23,19 @@ from latentlab.core.training import TrainConfig
 
 @dataclass(frozen=True)
 class DataSettings:
-    name: str = setting(DEFAULT_DATASET, label="Dataset", choices=tuple(DATASETS),
-                        help="The data to train on: " + "; ".join(f"{k}: {v.description}" for k, v in DATASETS.items()))
+    name: str = setting(DEFAULT_DATASET, label="Dataset",
+                        help="The data to train on: " + "; ".join(f"{k}: {v.description}" for k, v in DATASETS.items())
+                        + "; or the path of a .npy/.npz array, a .csv/.tsv table, a folder of images (subfolders "
+                          "as classes) or a folder of IDX files")
     dir: str = setting("", label="Data folder",
                        help="The folder for the mnist, fashion-mnist and folder datasets")
+    label_column: str = setting("", label="Label column",
+                                help="For a .csv/.tsv: the column of labels (default: one named label, class, target, "
+                                     "y or category); other text columns are kept as metadata")
+    image_size: int | None = setting(None, label="Image size", kind="int", optional=True, minimum=4, maximum=256,
+                                     unit="pixels",
+                                     help="For a folder of images: resize every image to this many pixels a side "
+                                          "(default: the most common size, at most 64 a side)")
 
 
 def _model_settings() -> list[Setting]:

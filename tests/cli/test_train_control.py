@@ -91,6 +91,7 @@ def test_pause_step_live_setting_save_and_stop(tmp_path):
         child.send("resume")
         saved = child.wait_for("saved")
         assert saved["problem"] is None and load_checkpoint(tmp_path / "mid.safetensors").model.config.beta == 0.0
+        child.wait_for("step", where=lambda e: e["step"] > paused_at + 1)  # training goes on after the save
         child.send("stop")
         end = child.wait_for("end", timeout=5)
         assert end["reason"] == "stopped" and end["step"] > paused_at + 1

@@ -69,3 +69,26 @@ def test_the_recorder_averages_between_lines_and_checkpoints_when_due(tmp_path):
     assert [r["event"] for r in lines] == ["start", "step", "epoch", "epoch", "checkpoint", "step", "end"]
     assert lines[1]["terms"] == {"total": 3.0} and lines[5]["terms"] == {"total": 1.0}
     assert saved == [("step-00000003.safetensors", {"total": 1.2})]
+
+
+def test_an_endless_line_is_skipped_once_not_reread_at_every_poll(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_bytes(b'{"event": "step", "step": 1}\n' + b"x" * (3 * MetricsReader.MAX_LINE))
+    reader = MetricsReader(path)
+    assert [r["step"] for r in reader.read_new()] == [1]
+    offset = reader.offset
+    assert reader.read_new() == [] and reader.offset >= offset  # taken in steps, never from the top again
+    with open(path, "ab") as f:
+        f.write(b'tail\n{"event": "step", "step": 2}\n')
+    got = []
+    for _ in range(5):
+        got += reader.read_new()
+    assert [r["step"] for r in got] == [2] and reader.skipped == 1
+
+
+def test_a_folder_with_a_run_in_it_is_refused_unless_resuming(tmp_path):
+    run = RunDir(tmp_path / "run").create()
+    run.append({"event": "start"})
+    with pytest.raises(RunDirError, match="holds a run already"):
+        RunDir(run.path).create()
+    assert RunDir(run.path).create(resume=True).path == run.path

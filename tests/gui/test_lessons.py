@@ -241,3 +241,21 @@ def test_the_mmd_lesson_shows_the_two_set_comparison_not_the_leaderboard(window)
     window.mmd.show_tab("leaderboard")  # where an earlier visit left it
     assert window.lessons.go(4, 0)
     assert window.mmd.tabs.currentIndex() == 0 and window.mmd.null_hist.getData()[0] is not None
+
+
+HOSTILE_LINES = ["train: 99999999999999999999 epochs", "mmd.n: 1e12", "mmd_n: 1e400", "select: 99999999999999999999 "
+                 "of class 99999999999999999999", "focus: 1e400, nan", "scatter.kde_width: inf", "train.lr: -0",
+                 "model: vae latent_dim=99999999999999999999", "walkback.t: 1e30", "checkpoint: /etc/passwd"]
+
+
+def test_hostile_setup_values_are_each_listed_and_nothing_escapes(window, tmp_path, monkeypatch):
+    body = "\n".join(HOSTILE_LINES)
+    (tmp_path / "01-test.md").write_text(f"# Hostile\n## One\n```setup\n{body}\noverlays: prior\n```\nText.\n")
+    monkeypatch.setenv("LATENTLAB_LESSONS", str(tmp_path))
+    panel = window.lessons
+    panel.reload()
+    panel.go(0, 0)
+    assert len(panel.problems) == len(HOSTILE_LINES), panel.problems
+    for problem, line in zip(panel.problems, range(4, 4 + len(HOSTILE_LINES))):
+        assert problem.startswith(f"line {line} ")
+    assert window.scatter.overlay["prior"].isChecked() and window.session.state == "idle"

@@ -85,7 +85,7 @@ def test_a_damaged_newest_checkpoint_keeps_the_last_good_one_on_screen(window, q
                                                                              "total": 3.0}}) + "\n")
     s.follower.poll()
     assert s.checkpoint_path == run.checkpoint_path(10)
-    assert "step-00000020" in window.banner.text and "waiting for the next checkpoint" in window.banner.text
+    assert "skipped step-00000020" in window.banner.text
     assert curve_points(window) == 1
     window.banner.hide()
     s.follower.poll()  # the same damaged file is not reported again
@@ -97,3 +97,22 @@ def test_opening_a_checkpoint_stops_following(window, finished_run):
     assert s.follow(finished_run)
     s.set_dataset("ring8")
     assert s.following is None and window.stop_following_action.isEnabled() is False
+
+
+def test_a_stray_file_named_newer_never_holds_the_follower_back(window, finished_run, tmp_path):
+    run = RunDir(tmp_path / "copy").create()
+    good = RunDir(finished_run).newest_checkpoint().read_bytes()
+
+    def checkpoint(step):
+        run.checkpoint_path(step).write_bytes(good)
+        run.append({"event": "checkpoint", "step": step, "file": run.checkpoint_path(step).name})
+
+    checkpoint(360)
+    run.checkpoint_path(99_999_999).write_bytes(b"not ours" * 10)  # in the folder, but not in the run's record
+    s = window.session
+    assert s.follow(run.path)
+    assert s.checkpoint_path == run.checkpoint_path(360)
+    checkpoint(432)
+    s.follower.poll()
+    assert s.checkpoint_path == run.checkpoint_path(432)
+    assert run.checkpoints() == [run.checkpoint_path(360), run.checkpoint_path(432)]

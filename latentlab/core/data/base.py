@@ -24,6 +24,9 @@ class Dataset:
     class_names: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # how it was made, for checkpoint metadata
     notes: str = ""  # anything the user should know (e.g. files skipped)
+    # Per-row text columns (a CSV's other columns, an npz's names), for hover, colouring and export.
+    train_meta: dict[str, list[str]] = field(default_factory=dict)
+    test_meta: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def data_shape(self) -> tuple[int, ...]:
@@ -46,13 +49,24 @@ class Dataset:
         return f"{self.name}: {len(self.train_x)} train / {len(self.test_x)} test, {self.kind} {shape}"
 
 
+def split_rows(n: int, test_fraction: float = 0.1, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """The train and test rows of a deterministic shuffled split of n examples."""
+    if n < 2:
+        raise DataError(f"need at least 2 examples to split into train and test, got {n}")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    n_test = min(n - 1, max(1, round(n * test_fraction)))
+    return order[n_test:], order[:n_test]
+
+
+def split_meta(meta: dict[str, list[str]], train: Tensor, test: Tensor) -> tuple[dict, dict]:
+    """Per-row metadata columns split like the rows."""
+    return ({k: [v[i] for i in train.tolist()] for k, v in meta.items()},
+            {k: [v[i] for i in test.tolist()] for k, v in meta.items()})
+
+
 def split(x: Tensor, y: Tensor | None, test_fraction: float = 0.1, seed: int = 0):
     """Deterministic shuffled split: the same seed always gives the same train/test sets."""
-    if len(x) < 2:
-        raise DataError(f"need at least 2 examples to split into train and test, got {len(x)}")
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-    n_test = min(len(x) - 1, max(1, round(len(x) * test_fraction)))
-    test, train = order[:n_test], order[n_test:]
+    train, test = split_rows(len(x), test_fraction, seed)
     def pick(t, idx):
         return (None if t is None else t[idx])
     return x[train], pick(y, train), x[test], pick(y, test)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from latentlab.core.data import builtin, folders, toy
+from latentlab.core.data import builtin, files, folders, toy
 from latentlab.core.data.base import DataError, Dataset
 
 
@@ -30,21 +30,29 @@ DATASETS: dict[str, DatasetInfo] = {
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST from a local folder of IDX files",
                                  lambda folder, **kw: folders.load_mnist_folder(folder, "fashion-mnist"),
                                  needs_folder=True),
-    "folder": DatasetInfo("folder", "Any folder of images, greyscale", folders.load_image_folder, needs_folder=True),
+    "folder": DatasetInfo("folder", "Any folder of images (subfolders as classes; colour kept, grey detected)",
+                          folders.load_image_folder, needs_folder=True),
 }
 DEFAULT_DATASET = "mnist5k"
 
 
 def load_dataset(name: str, folder: str | None = None, **options) -> Dataset:
-    """Load a registered dataset; folder datasets need `folder`. Raises DataError with a clear message."""
+    """Load a registered dataset, or the file or folder `name` is the path of (core/data/files.py); folder
+    datasets need `folder`. Options that do not apply (None) are dropped. Raises DataError with a clear message."""
+    options = {k: v for k, v in options.items() if v is not None and v != ""}
+    if name not in DATASETS and files.is_data_path(name):
+        return files.load_path(name, **options)
     try:
         info = DATASETS[name]
     except KeyError:
-        raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+        raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}; or give the path of a "
+                        ".npy, .npz, .csv or .tsv file or of a folder of images") from None
     if info.needs_folder:
         if not folder:
             raise DataError(f"dataset {name!r} is read from a local folder: give its path (--data-dir)")
-        return info.loader(folder, **options)
+        keep = {k: v for k, v in options.items() if k in ("size", "seed", "height", "width", "channels")}
+        return info.loader(folder, **keep)
+    options = {k: v for k, v in options.items() if k not in ("label_column", "size")}  # for files and folders
     try:
         return info.loader(**options)
     except TypeError as e:

@@ -132,6 +132,11 @@ class LatentModel(nn.Module):
     def can(self, capability: str) -> bool:
         return capability not in self.missing
 
+    def notes(self) -> str:
+        """What the user should know about how latentlab uses this model (a plug-in's shapes and loss); "" if
+        nothing."""
+        return ""
+
     def why_not(self, capability: str) -> str | None:
         return self.missing.get(capability)
 

@@ -10,6 +10,7 @@ ValueError with a message a teacher can act on.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -64,12 +65,23 @@ def model(window, value: str) -> None:
         raise ValueError(f"cannot build the model {value!r}")
 
 
+MAX_STEPS = 10**7  # a lesson's "train: N steps|epochs" at most
+
+
+def _count(text: str, most: int) -> int:
+    """A whole number from a lesson line, in [0, most] (a 20-digit number is a typo, not a plan)."""
+    n = int(text)
+    if n > most:
+        raise ValueError(f"{text} is more than {most:,}")
+    return n
+
+
 def train(window, value: str) -> None:
     """`200 steps` or `5 epochs`: start training in the background."""
     match = re.fullmatch(r"(\d+)\s*(steps?|epochs?)", value.strip())
     if not match:
         raise ValueError(f"train takes 'N steps' or 'N epochs', got {value!r}")
-    n, unit = int(match.group(1)), match.group(2)
+    n, unit = _count(match.group(1), MAX_STEPS), match.group(2)
     session = window.session
     if unit.startswith("epoch"):
         window.state.set("train.epochs", n)
@@ -89,7 +101,7 @@ def select(window, value: str) -> None:
     match = re.fullmatch(r"(\d+)\s+of\s+class\s+(\d+)", value.strip())
     if not match:
         raise ValueError(f"select takes 'N of class K' or 'none', got {value!r}")
-    n, label = int(match.group(1)), int(match.group(2))
+    n, label = _count(match.group(1), 10**7), _count(match.group(2), 10**6)
     rows = torch.nonzero(session.dataset.train_y == label).flatten()[:n]
     session.set_selection(rows.numpy())
 
@@ -100,6 +112,8 @@ def focus(window, value: str) -> None:
         point = [float(v) for v in _names(value)]
     except ValueError:
         raise ValueError(f"expected numbers separated by commas, got {value!r}") from None
+    if not all(math.isfinite(v) and abs(v) <= 1e6 for v in point):
+        raise ValueError(f"a latent point's numbers are finite and at most 1e6 in size, got {value!r}")
     session = window.session
     if session.snapshot is None or len(point) != session.snapshot.latent_dim:
         raise ValueError(f"the model's codes have {getattr(session.snapshot, 'latent_dim', 0)} numbers, got {value!r}")
@@ -164,7 +178,7 @@ def apply_step(window, step: Step) -> list[str]:
             continue
         try:
             apply_line(window, setting.key, setting.value)
-        except ValueError as e:
+        except (ValueError, ArithmeticError) as e:  # OverflowError too: a value no widget can hold
             problems.append(f"line {setting.line} ({setting.key}): {e}")
     window.scatter.redraw()  # the step's picture now, not at the next redraw tick
     window.scatter.settle()

@@ -10,11 +10,24 @@ locked and their tooltip says why.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QGroupBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from latentlab.core.data import DATASETS
+from latentlab.core.data.files import is_data_path
+from latentlab.core.data.folders import has_idx_files, suggested_size
 from latentlab.core.models import model_class
 from latentlab.core.models.base import CONV_SHAPE
 from latentlab.core.settings import SettingError
@@ -25,6 +38,8 @@ from latentlab.state.model_settings import ModelSettings
 from latentlab.state.schema import section
 
 FOLDER_ENTRIES = {"MNIST folder…": "mnist", "Fashion-MNIST folder…": "fashion-mnist", "Image folder…": "folder"}
+FILE_ENTRY = "Data file (.npy, .npz, .csv, .tsv)…"
+DATA_FILTER = "Data (*.npy *.npz *.csv *.tsv *.tab *.txt);;All files (*)"
 COMMON = ("family", "latent_dim", "hidden", "arch")  # every family has these; the rest are the family's own
 FORM_TRAIN = ("lr", "batch_size", "epochs", "seed", "device")  # threads is the application's choice
 
@@ -45,6 +60,9 @@ class ModelDataPanel(QWidget):
         self.session = session = state.session
         # Replaced in tests; by default a folder dialog.
         self.choose_folder: Callable[[str], str | None] = self._folder_dialog
+        self.choose_file: Callable[[], str | None] = self._file_dialog
+        # The image size for a folder of images: given the suggested (height, width), a side, or None to cancel.
+        self.ask_image_size: Callable[[str, tuple[int, int]], int | None] = self._size_dialog
 
         self.dataset = QComboBox()
         self.dataset.setToolTip("The data to train on. Folder entries read MNIST IDX files or images from disk.")
@@ -54,6 +72,7 @@ class ModelDataPanel(QWidget):
                 self.dataset.setItemData(self.dataset.count() - 1, info.description, 3)  # tooltip role
         for label in FOLDER_ENTRIES:
             self.dataset.addItem(label, label)
+        self.dataset.addItem(FILE_ENTRY, FILE_ENTRY)
 
         self.model_settings = {s.field: s for s in section("model")}
         self.fields: dict[str, QWidget] = {name: widget_for(s) for name, s in self.model_settings.items()}
@@ -74,6 +93,10 @@ class ModelDataPanel(QWidget):
         for name, widget in self.fields.items():
             form.addRow(self.model_settings[name].label, widget)
         form.addRow(self.apply)
+        self.own_model = QLabel()  # a plug-in on show: the form describes the next New model, not it
+        self.own_model.setWordWrap(True)
+        self.own_model.hide()
+        form.addRow(self.own_model)
         train_box = QGroupBox("Optimiser")
         tform = QFormLayout(train_box)
         for name in FORM_TRAIN:
@@ -128,34 +151,73 @@ class ModelDataPanel(QWidget):
             except SettingError as e:
                 self.session.error(str(e))
 
-    def choose_dataset(self, name: str, folder: str | None = None) -> bool:
+    def choose_dataset(self, name: str, folder: str | None = None, **options) -> bool:
         """Load a dataset and build a model for it with the panel's settings (default layer sizes)."""
         self.session.model_settings = self.settings().replace(hidden=None, arch="mlp")
-        return self.session.set_dataset(name, folder)
+        return self.session.set_dataset(name, folder, **options)
+
+    def open_path(self, path: str) -> bool:
+        """Data from a file or folder (File > Open data…, a drop, this panel's entries); a folder of images
+        asks for its image size first. False if cancelled or refused (with a message)."""
+        p = Path(path).expanduser()
+        options = {}
+        if p.is_dir() and not has_idx_files(p):
+            suggested = suggested_size(p)
+            if suggested is None:  # nothing to size: the loader says what the folder holds
+                return self.choose_dataset(str(p))
+            side = self.ask_image_size(str(p), suggested)
+            if side is None:
+                return False
+            if side != max(suggested) or suggested[0] == suggested[1]:
+                options["size"] = side  # the suggested size as it is keeps its shape
+        ok = self.choose_dataset(str(p), **options)
+        self._show_dataset()
+        return ok
 
     def _dataset_chosen(self, index: int) -> None:
         key = self.dataset.itemData(index)
-        if key in FOLDER_ENTRIES:
-            folder = self.choose_folder(key)
-            if folder:
-                self.choose_dataset(FOLDER_ENTRIES[key], folder)
+        if key in FOLDER_ENTRIES or key == FILE_ENTRY:
+            path = self.choose_file() if key == FILE_ENTRY else self.choose_folder(key)
+            if path and FOLDER_ENTRIES.get(key, "folder") == "folder":
+                self.open_path(path)
+            elif path:
+                self.choose_dataset(FOLDER_ENTRIES[key], path)
             self._show_dataset()  # back to the loaded dataset if cancelled or refused
             return
-        if self.session.dataset is None or key != self.session.dataset.name:
+        if self.session.dataset is None or key != self._key(self.session.dataset):
             self.choose_dataset(key)
             self._show_dataset()
 
     def _folder_dialog(self, label: str) -> str | None:
         return QFileDialog.getExistingDirectory(self, label.rstrip("…")) or None
 
+    def _file_dialog(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", str(Path.cwd()), DATA_FILTER)
+        return path or None
+
+    def _size_dialog(self, folder: str, suggested: tuple[int, int]) -> int | None:
+        h, w = suggested
+        side, ok = QInputDialog.getInt(
+            self, "Image size", f"Resize the images of {Path(folder).name} to how many pixels a side?\n"
+            f"(their most common size, at most 64 a side, is {w}x{h}; keep {max(h, w)} to keep that shape)",
+            max(h, w), 4, 256)
+        return side if ok else None
+
+    @staticmethod
+    def _key(d) -> str:
+        """A dataset's entry in the list: its name, or for data of the user's, its file or folder."""
+        source = d.options.get("path") or d.options.get("folder")
+        return str(source) if source and is_data_path(str(source)) and ":" in d.name else d.name
+
     # -- showing the session -----------------------------------------------------------------
     def _show_dataset(self) -> None:
         d = self.session.dataset
         if d is None:
             return
-        index = self.dataset.findData(d.name)
-        if index < 0:  # a folder dataset: show it as its own entry
-            self.dataset.addItem(d.name, d.name)
+        key = self._key(d)
+        index = self.dataset.findData(key)
+        if index < 0:  # data of the user's: shown as its own entry, to go back to
+            self.dataset.addItem(d.name, key)
             index = self.dataset.count() - 1
         self.dataset.setCurrentIndex(index)
         self.dataset.setToolTip(d.describe())
@@ -170,6 +232,10 @@ class ModelDataPanel(QWidget):
             if name == "hidden" and model is not None:
                 value = model.config.hidden
             show_value(widget, setting, value)
+        title = getattr(model.config, "title", None) if model is not None and model.family == "plugin" else None
+        self.own_model.setText(f"On show: {title}, a model of your own ({model.latent_dim}-D codes). "
+                               "New model replaces it with a built-in one of the settings above." if title else "")
+        self.own_model.setVisible(bool(title))
         self._update_enabled()
 
     def _update_enabled(self, *_) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QGridLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.state.run import Progress
@@ -37,11 +37,16 @@ class TrainingPanel(QWidget):
         self.bar.setValue(0)
         self.bar.setFormat("idle")
         self.info = StatusLine()
+        self.note = QLabel()  # how latentlab uses the model, where it has something to say (a plug-in's loss)
+        self.note.setWordWrap(True)
+        self.note.setObjectName("model_note")
+        self.note.hide()
         grid = QGridLayout(self)
         for i, b in enumerate((self.start, self.pause, self.stop, self.step, self.reset)):
             grid.addWidget(b, 0, i)
         grid.addWidget(self.bar, 1, 0, 1, 5)
         grid.addWidget(self.info, 2, 0, 1, 5)
+        grid.addWidget(self.note, 3, 0, 1, 5)
 
         self.start.clicked.connect(lambda: session.start())
         self.pause.clicked.connect(session.toggle_pause)
@@ -63,7 +68,12 @@ class TrainingPanel(QWidget):
     def _show_state(self, state: str) -> None:
         idle = state == "idle"
         here = idle and self.session.following is None  # a followed run trains elsewhere
+        model = self.session.model
+        why = model.why_not("train") if model is not None else None
+        here = here and why is None
         self.start.setEnabled(here)
+        self.start.setToolTip(f"Cannot train: {why}" if why else "Train for the chosen number of epochs in the "
+                                                                "background")
         self.step.setEnabled(here or state == "paused")  # while paused: exactly one more batch
         self.reset.setEnabled(here)
         self.stop.setEnabled(not idle)
@@ -84,6 +94,10 @@ class TrainingPanel(QWidget):
         self.bar.setValue(0)
         t = self.session.trainer
         self.info.setText(f"epoch {t.epoch}   step {t.step}" if t else "")
+        note = t.model.notes() if t is not None else ""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self._show_state(self.session.state)
 
     def _show_following(self, folder) -> None:
         self._show_state(self.session.state)

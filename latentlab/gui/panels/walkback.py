@@ -249,6 +249,9 @@ class WalkbackPanel(QWidget):
         snap = self.session.snapshot
         if not self.pair_models() and isinstance(snap, DenoisingAutoencoder):
             return [(f"current model (walkback {snap.config.walkback})", snap)]
+        if not self.pair_models() and snap is not None and snap.family == "plugin" and snap.can("walkback"):
+            # a plug-in that declares a corruption: its chain is corrupt, then reconstruct
+            return [(f"current model ({snap.config.class_name})", snap)]  # type: ignore[list-item]
         return self.pair_models()
 
     def _models_changed(self, *_) -> None:
@@ -527,7 +530,7 @@ class WalkbackPanel(QWidget):
         argv = ["pair", str(folder / "like.safetensors"), "--out-dir", str(folder), "--epochs",
                 str(self.state.pair_epochs), "--walkback", str(self.state.pair_walkback), "--walkback-p",
                 repr(self.state.pair_walkback_p), "--seed", str(t.seed), "--batch-size", str(t.batch_size),
-                "--lr", repr(t.lr), "--threads", str(t.threads or 0)]
+                "--lr", repr(t.lr), "--threads", str(t.threads or 0), "--trust-data-folder"]
 
         def load(end: dict) -> PairResult:
             try:
