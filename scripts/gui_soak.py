@@ -25,7 +25,7 @@ import sys, time
 import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from latentlab.gui.app import create_application, use_gui_thread_for_small_work
+from latentlab.gui.app import create_application, quit_now, use_gui_thread_for_small_work
 from latentlab.gui.main_window import MainWindow
 from tests.reliability.test_monkey import actions
 app = create_application()
@@ -54,7 +54,7 @@ def act():
 timer = QTimer(interval=20, timeout=act)
 window.session.start()
 timer.start()
-sys.exit(app.exec())
+sys.exit(quit_now(window, app.exec()))  # as the application quits (gui/app.py run_app)
 """
 
 

@@ -208,7 +208,23 @@ def run_app(args: argparse.Namespace) -> int:
 
     QTimer.singleShot(SPARE_AFTER_MS, prepare_spare)  # a training process ready, once the window is up
     app.aboutToQuit.connect(shutdown_spare)
-    return app.exec()
+    code = app.exec()
+    return quit_now(window, code)
+
+
+def quit_now(window, code: int) -> int:
+    """Leave at once once the window has closed (its work is saved, its training process gone): tearing down
+    Qt's and torch's objects one by one took 1-3 s on a busy 2-core machine (scripts/gui_soak.py)."""
+    from latentlab.gui.process_run import shutdown_spare
+
+    shutdown_spare()
+    window.settings.sync()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def close_on_signals(window) -> None:

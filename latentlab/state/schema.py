@@ -30,8 +30,9 @@ class DataSettings:
     dir: str = setting("", label="Data folder",
                        help="The folder for the mnist, fashion-mnist and folder datasets")
     label_column: str = setting("", label="Label column",
-                                help="For a .csv/.tsv: the column of labels (default: one named label, class, target, "
-                                     "y or category); other text columns are kept as metadata")
+                                help="For a .csv/.tsv: the column of labels (default: one named label, class, target or "
+                                     "category, else a text column of at most 50 values); other text columns are kept "
+                                     "as metadata")
     image_size: int | None = setting(None, label="Image size", kind="int", optional=True, minimum=4, maximum=256,
                                      unit="pixels",
                                      help="For a folder of images: resize every image to this many pixels a side "

@@ -35,6 +35,20 @@ ROWS: list[tuple[str, str]] = [
     ("train --resume {step_abc} --out {dir}/m.safetensors", "its step"),
     ("train --resume {bad_groups} --out {dir}/m.safetensors", "optimizer state"),
     ("train --data ring8 --set nothing=1 --out {dir}/m.safetensors", "unrecognized"),
+    # data of the user's (--data PATH), in the train command and the window's
+    ("train --data {bad_cell_csv} --out {dir}/m.safetensors", "column 'b', line 4"),
+    ("train --data {nan_csv} --out {dir}/m.safetensors", "line 3 (row 1) holds NaN or Inf"),
+    ("train --data {bad_cell_csv} --label-column nope --out {dir}/m.safetensors", "no column 'nope'"),
+    ("train --data {object_npy} --out {dir}/m.safetensors", "Python objects"),
+    ("train --data {flat_npy} --out {dir}/m.safetensors", "shaped [N, ...]"),
+    ("train --data {notes} --out {dir}/m.safetensors", "need at least 2 rows"),
+    ("train --data {dir}/missing.csv --out {dir}/m.safetensors", "no such file"),
+    ("train --data {idx_lie} --out {dir}/m.safetensors", "claims 1,000,000,000 items"),
+    ("train --data {bomb_folder} --out {dir}/m.safetensors", "1 too large"),
+    ("train --data {no_images} --out {dir}/m.safetensors", "no readable images"),
+    ("train --data {bomb_folder} --image-size 2 --out {dir}/m.safetensors", "image_size"),
+    ("--data {nan_csv} --screenshot {dir}/shot.png", "holds NaN or Inf"),
+    ("--data {no_images} --screenshot {dir}/shot.png", "no readable images"),
     # sample, interpolate, codes, info, mmd, pair
     ("sample {notes} --out {dir}/s.png", "notes.txt"),
     ("sample {good} --n 0 --out {dir}/s.png", "--n"),
@@ -107,7 +121,43 @@ def make_files(folder: Path, good: Path) -> dict[str, Path]:
         (n,) = struct.unpack("<Q", f.read(8))
         meta = json.loads(f.read(n))["__metadata__"]
     save_file(nan, str(files["nan_model"]), metadata=meta)
+    _data_files(folder, files)
     run = RunDir(folder / "run").create()
     run.append({"event": "start", "model": "vae"})
     files["run"] = run.path
     return files
+
+
+def _data_files(folder: Path, files: dict[str, Path]) -> None:
+    """Hostile data for --data PATH: tables with a bad cell or NaN, arrays of objects, a lying IDX header,
+    a decompression bomb, a folder of no images."""
+    import zlib
+
+    import numpy as np
+
+    files["bad_cell_csv"] = folder / "bad_cell.csv"
+    files["bad_cell_csv"].write_text("a,b\n1,2\n3,4\n5,six\n7,8\n")
+    files["nan_csv"] = folder / "nan.csv"
+    files["nan_csv"].write_text("a,b\n1,2\n3,nan\n5,6\n")
+    files["object_npy"] = folder / "objects.npy"
+    np.save(files["object_npy"], np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    files["flat_npy"] = folder / "flat.npy"
+    np.save(files["flat_npy"], np.arange(5.0))
+    idx = files["idx_lie"] = folder / "idx_lie"
+    idx.mkdir()
+    for name, dims in (("train-images-idx3-ubyte", (1_000_000_000, 28, 28)), ("train-labels-idx1-ubyte", (3,)),
+                       ("t10k-images-idx3-ubyte", (2, 28, 28)), ("t10k-labels-idx1-ubyte", (2,))):
+        header = struct.pack(">I", 0x0800 + len(dims)) + b"".join(struct.pack(">I", d) for d in dims)
+        (idx / name).write_bytes(header + bytes(3 * 28 * 28 if len(dims) == 3 else 3))
+    bombs = files["bomb_folder"] = folder / "bombs"
+    bombs.mkdir()
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
+    idat = b"IDAT" + zlib.compress(b"\0")
+    (bombs / "bomb.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+        + struct.pack(">I", len(idat) - 4) + idat + struct.pack(">I", zlib.crc32(idat))
+        + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+    empty = files["no_images"] = folder / "no_images"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("no images here\n")
+    (empty / "fake.png").write_bytes(b"not a png")

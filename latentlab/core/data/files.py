@@ -22,7 +22,7 @@ from latentlab.core.data.folders import check_fits, has_idx_files, load_image_fo
 
 ARRAY_SUFFIXES = (".npy", ".npz")
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
-LABEL_NAMES = ("label", "labels", "class", "target", "y", "category")  # a column so named is the label
+LABEL_NAMES = ("label", "labels", "class", "target", "category")  # a column so named is the label
 MAX_AUTO_CLASSES = 50  # a text column with at most this many values (and repeats) is taken as the label
 MAX_CLASSES = 1000  # more distinct labels than this is not a classification: it is kept as metadata
 
@@ -175,7 +175,8 @@ def read_table(p: Path, label_column: str | None = None
 
     The header is detected (a first line with text above numbers). A column mostly of numbers is data, and a
     cell in it that is not a number is an error naming the column and line; a column mostly of text is
-    metadata, or the label: the column --label-column names, else one called label, class, target, y or category."""
+    metadata, or the label: the column --label-column names, else one called label, class, target or category,
+    else the text column of fewest values (at most 50, each on average twice or more)."""
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
@@ -199,7 +200,7 @@ def read_table(p: Path, label_column: str | None = None
             raise DataError(f"{p}: line {line} has {len(r)} columns, the {'header' if header else 'first line'} "
                             f"has {len(names)}")
     columns = list(zip(*(r for _, r in body)))
-    numeric = [sum(_number(v) is not None for v in col) * 2 > len(col) for col in columns]
+    numeric = [sum(_number(v) is not None for v in col) * 2 >= len(col) for col in columns]  # half or more
     if label_column:
         if label_column not in names:
             raise DataError(f"{p}: no column {label_column!r}; its columns are {', '.join(names)}")

@@ -169,7 +169,10 @@ def load_image_folder(folder: str | Path, size: int | None = None, seed: int = 0
         try:
             with Image.open(path) as im:
                 w, h = im.size
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        except Image.DecompressionBombError:  # Pillow refuses the header of one far over its limit
+            too_big.append(path.name)
+            continue
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             skipped.append(path.name)
             continue
         if w * h > MAX_PIXELS or w < 1 or h < 1:
