@@ -108,7 +108,7 @@ def run(quick: bool, device: str) -> list[Figure]:
     session.set_dataset("mnist5k")  # the default: a 2-D latent VAE on MNIST-5k
     window.show()
     app.processEvents()
-    seconds = 3.0 if quick else 8.0
+    seconds = 2.0 if quick else 8.0
     app_rates, head_rates, gaps, live = [], [], [], []
     for _ in range(2 if quick else 3):
         rate, g, latencies = _app_rate(app, window, seconds)

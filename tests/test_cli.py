@@ -77,3 +77,14 @@ def test_module_entry_point_runs():
 def test_resume_from_a_run_without_checkpoints_says_so(tmp_path, capsys):
     assert main(["train", "--data", "ring8", "--run-dir", str(tmp_path / "run"), "--resume"]) == 2
     assert "has no checkpoint to resume from" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch, capsys):
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # as `| head -1` does once it has its line
+    with open(write, "w") as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+        assert main(["settings"]) == 0
+    assert "Traceback" not in capsys.readouterr().err

@@ -6,6 +6,7 @@ User mistakes end in a one-line message on stderr and exit status 2, never a tra
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from latentlab.cli import codes, gui, import_model, info, interpolate, mmd, pair, pretrained, sample, settings, train
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"latentlab: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # `latentlab info X | head`: the reader has gone; nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's own final flush is quiet too
+        return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,23 @@ from latentlab.core.progress import Cancelled
 JobFunction = Callable[[Callable[[float], None], Callable[[], bool]], Any]
 
 
+def bind_controls(job, bar: QProgressBar, start_button: QAbstractButton, cancel_button: QAbstractButton) -> None:
+    """Show a job (a Job or a ProcessJob) in a panel's controls: progress in `bar` (range 0..1000), the start
+    button off and Cancel on while it runs, all restored when it ends."""
+    job.progress.connect(lambda f: bar.setValue(int(f * 1000)))
+    start_button.setEnabled(False)
+    cancel_button.setEnabled(True)
+    cancel_button.clicked.connect(job.cancel)
+
+    def restore() -> None:
+        bar.setValue(0)
+        start_button.setEnabled(True)
+        cancel_button.setEnabled(False)
+        cancel_button.clicked.disconnect(job.cancel)
+
+    job.ended.connect(restore)
+
+
 class _Runner(QObject):
     progress = Signal(object, float)  # job, fraction done
     finished = Signal(object, object, str)  # job, result (None on failure or cancel), error message
@@ -68,20 +85,7 @@ class Job(QObject):
         return self
 
     def bind(self, bar: QProgressBar, start_button: QAbstractButton, cancel_button: QAbstractButton) -> Job:
-        """Show this job in a panel's controls: progress in `bar` (range 0..1000), the start button off
-        and Cancel on while it runs, all restored when it ends."""
-        self.progress.connect(lambda f: bar.setValue(int(f * 1000)))
-        start_button.setEnabled(False)
-        cancel_button.setEnabled(True)
-        cancel_button.clicked.connect(self.cancel)
-
-        def restore() -> None:
-            bar.setValue(0)
-            start_button.setEnabled(True)
-            cancel_button.setEnabled(False)
-            cancel_button.clicked.disconnect(self.cancel)
-
-        self.ended.connect(restore)
+        bind_controls(self, bar, start_button, cancel_button)
         return self
 
     def cancel(self) -> None:

@@ -20,6 +20,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QProgressBar
 
+from latentlab.gui.jobs import bind_controls
+
 STOP_WAIT_S = 2.0  # then it is killed
 
 
@@ -88,19 +90,7 @@ class ProcessJob(QObject):
             self._end.emit(None, why)
 
     def bind(self, bar: QProgressBar, start_button: QAbstractButton, cancel_button: QAbstractButton) -> ProcessJob:
-        """As Job.bind: progress in `bar` (0..1000), start off and Cancel on while it runs."""
-        self.progress.connect(lambda f: bar.setValue(int(f * 1000)))
-        start_button.setEnabled(False)
-        cancel_button.setEnabled(True)
-        cancel_button.clicked.connect(self.cancel)
-
-        def restore() -> None:
-            bar.setValue(0)
-            start_button.setEnabled(True)
-            cancel_button.setEnabled(False)
-            cancel_button.clicked.disconnect(self.cancel)
-
-        self.ended.connect(restore)
+        bind_controls(self, bar, start_button, cancel_button)
         return self
 
     def cancel(self) -> None:
