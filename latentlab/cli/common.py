@@ -61,7 +61,7 @@ def add_plugin_arguments(parser, data_dir: bool = True) -> None:
     group.add_argument("--model-arg", action="append", default=[], metavar="NAME=VALUE",
                        help="a constructor argument of the plug-in (repeat for several)")
     if data_dir:
-        group.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+        group.add_argument("--data-dir", help="folder holding a standard dataset's files (mnist, cifar10, ...)")
 
 
 def model_or_fail(args, checkpoint: str | None = None):

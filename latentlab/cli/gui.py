@@ -21,7 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="open the application on this checkpoint")
     parser.add_argument("--data", help="open the application on this dataset: a name, or the path of a .npy/.npz "
                                        "array, a .csv/.tsv table, a folder of images or a folder of IDX files")
-    parser.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    parser.add_argument("--data-dir", help="folder holding a standard dataset's files (mnist, cifar10, ...)")
+    parser.add_argument("--download", action="store_true",
+                        help="with --data NAME: fetch a standard dataset (mnist, cifar10, ...) that is not on this "
+                             "computer before the window opens (nothing is ever downloaded without this)")
     parser.add_argument("--label-column", metavar="NAME", help="with --data FILE.csv: the column of labels")
     parser.add_argument("--image-size", type=int, metavar="N",
                         help="with --data FOLDER: resize the images to N pixels a side (default: the most common "
@@ -133,15 +136,23 @@ def open_plugin(args: argparse.Namespace):
 
 
 def open_data(args: argparse.Namespace):
-    """--data PATH (a file or folder of the user's): read before the window opens, so a mistake is one line
-    and status 2; what was skipped is said here too. None for a named dataset (the window loads it)."""
+    """--data PATH (a file or folder of the user's) or a standard set (mnist, cifar10, ...; fetched with
+    --download): read before the window opens, so a mistake is one line and status 2; what was skipped is said
+    here too. None for other named datasets (the window loads them)."""
     from latentlab.core.data import DATASETS, DataError, load_dataset
     from latentlab.core.data.files import is_data_path
 
-    if not args.data or args.data in DATASETS or not is_data_path(args.data) or args.checkpoint or args.model_file:
+    standard = args.data in DATASETS and DATASETS[args.data].standard
+    if getattr(args, "download", False) and not standard:
+        raise UserError("--download goes with --data NAME, a standard dataset: "
+                        + ", ".join(k for k, v in DATASETS.items() if v.standard))
+    if not args.data or args.checkpoint or args.model_file or not (
+            standard or (args.data not in DATASETS and is_data_path(args.data))):
         return None
     try:
-        dataset = load_dataset(args.data, label_column=args.label_column, size=args.image_size)
+        dataset = load_dataset(args.data, folder=args.data_dir if standard else None,
+                               download=bool(getattr(args, "download", False)),
+                               label_column=args.label_column, size=args.image_size)
     except DataError as e:
         raise UserError(str(e)) from None
     if dataset.notes:

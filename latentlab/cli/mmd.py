@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("--bandwidth", type=float, help="kernel bandwidth (default: the pooled median distance)")
     p.add_argument("--permutations", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-dir", help="folder for the mnist, fashion-mnist and folder datasets")
+    p.add_argument("--data-dir", help="folder holding a standard dataset's files (mnist, cifar10, ...)")
     add_plugin_arguments(p, data_dir=False)
 
 

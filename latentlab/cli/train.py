@@ -40,6 +40,9 @@ def add_parser(sub) -> None:
     p.add_argument("--run-dir", metavar="DIR",
                    help="write metrics.jsonl and rolling checkpoints here, for File > Follow run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--download", action="store_true",
+                   help="fetch a standard dataset (mnist, cifar10, ...) that is not on this computer into the cache "
+                        "folder, or into --data-dir (nothing is ever downloaded without this)")
     add_trust_flag(p)
     p.add_argument("--max-steps", type=int, metavar="N", help="stop after N more steps (before --epochs)")
     p.add_argument("--control", action="store_true",
@@ -181,7 +184,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
         if ckpt is not None and "data.name" not in values["given"]:
             dataset = dataset_of(ckpt, _resume_source(args, run), args.trust_data_folder)  # its own data
         else:
-            dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None,
+            dataset = load_dataset(values["data.name"], folder=values["data.dir"] or None, download=args.download,
                                    label_column=values["data.label_column"], size=values["data.image_size"])
     except DataError as e:
         raise UserError(str(e)) from None

@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from latentlab.core.data import DataError, Dataset, load_dataset
+from latentlab.core.data.named import NAMED
 from latentlab.core.models import LatentModel, build_model, model_class
 
 MAX_PARAMETERS = 200_000_000  # 3 GiB with Adam's state: far beyond the models this tool is for
@@ -105,13 +106,13 @@ def dataset_from_record(record: Any, trust_folder: bool = False) -> Dataset:
         if options.get("height") is None:
             options.setdefault("size", 28)
             options.setdefault("channels", 1)
-        return load_dataset("folder", folder=folder, **{k: options.get(k) for k in ("size", "height", "width",
-                                                                                     "channels", "seed")})
+        keep: dict[str, Any] = {k: options.get(k) for k in ("size", "height", "width", "channels", "seed")}
+        return load_dataset("folder", folder=folder, **keep)
     if name.startswith("file:"):
         if not folder:
             raise DataError(f"its dataset record names the file {name[5:]} but not where it is")
         return load_dataset(folder, label_column=options.get("label_column"), seed=options.get("seed", 0))
-    if name in ("mnist", "fashion-mnist"):
+    if name in NAMED:  # a standard set: from the folder it was read from, else the cache
         return load_dataset(name, folder=folder)
     keep = {k: options[k] for k in ("n", "noise", "seed") if k in options}
     return load_dataset(name, **keep)

@@ -61,6 +61,10 @@ def initial_state(window, args: argparse.Namespace) -> None:
     if getattr(args, "checkpoint", None):
         if session.open_checkpoint(args.checkpoint):
             return
+    if first_run(window, args) and window.open_pretrained(FIRST_MODEL):
+        window.first_run = True
+        window.state.set("scatter.focus", (0.0, 0.0))  # the decoder view shows a digit from the start
+        return
     family = str(getattr(args, "model", None) or settings.value("last/family", "vae"))
     try:  # the remembered settings (restored by the window), this family, and the --set values
         session.model_settings = session.model_settings.replace(family=family, **model_values(args))
@@ -76,6 +80,21 @@ def initial_state(window, args: argparse.Namespace) -> None:
             print(f"latentlab: {window.banner.text}", file=sys.stderr)  # nobody sees the window's banner
         session.model_settings = ModelSettings()
         session.set_dataset(DEFAULT_DATASET)
+
+
+FIRST_MODEL = "vae-mnist5k-2d"  # a first run opens on this trained shipped model
+
+
+def asked_for(args: argparse.Namespace) -> bool:
+    """The command line names a model, data, a run or a lesson to open."""
+    asked = any(getattr(args, name, None) for name in ("data", "model", "checkpoint", "follow", "plugin_opening",
+                                                       "loaded_data", "data_dir"))
+    return asked or any(name.startswith(("model.", "data.", "window.lesson")) for name, _ in view_settings(args))
+
+
+def first_run(window, args: argparse.Namespace) -> bool:
+    """Nothing remembered (no last dataset) and nothing asked for on the command line: a new user."""
+    return not asked_for(args) and window.settings.value("last/dataset") is None
 
 
 def open_lesson(window, args: argparse.Namespace) -> None:
@@ -192,6 +211,12 @@ def run_app(args: argparse.Namespace) -> int:
         window.resize(*args.window_size)
     window.show()
     app.processEvents()  # the docks get their sizes before a lesson arranges them
+    if getattr(window, "first_run", False) or window.settings.value("window/state") is None:
+        # the layout for the window's real size: a first run shows the Lessons dock in front
+        window.state.window.choose_layout("lesson" if getattr(window, "first_run", False) else "explore")
+        app.processEvents()
+    if window.state.window.start_card and not asked_for(args):  # until it is dismissed (Help > Start here)
+        window.show_start_card()
     open_lesson(window, args)
     if not getattr(args, "screenshot", None):
         prepare_view(window, args)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 import latentlab
 from latentlab.gui.exports import WindowExports
+from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size
 from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.interpolation import InterpolationPanel
@@ -43,10 +44,12 @@ from latentlab.gui.run_follower import RunFollower
 from latentlab.gui.theme import CHOICES, apply_theme
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
+from latentlab.gui.widgets.start_card import StartCard
 from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.gui.worker import MainThreadPost, ThreadRun
 from latentlab.state.app import AppState
 from latentlab.state.persistence import remembered, restore
+from latentlab.state.schema import lookup
 from latentlab.state.session import Session
 
 RUNNER_ENV = "LATENTLAB_RUNNER"  # "thread": train in a thread of the window instead of a process of its own
@@ -60,6 +63,10 @@ SHORTCUTS = [
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
     ("Ctrl+Shift+E", "Export any plot as PNG or SVG"),
     ("Ctrl+0", "Keyboard focus to the latent scatter (then arrow keys move the decoded point)"),
+    ("Alt+D / Alt+B / Alt+L / Alt+P", "Scatter tool: Decode, Box select, Lasso, Pan/zoom"),
+    ("Ctrl+Shift+0", "Reset the latent scatter's zoom (show every code again)"),
+    ("Ctrl+Alt+1 … Ctrl+Alt+4", "Layout: Explore, Train, Lesson, Compare (View > Layout)"),
+    ("Ctrl+D / Ctrl+Shift+D", "Open a data file / a data folder"),
     ("Ctrl+1 … Ctrl+9", "Show a panel and put the keyboard focus in it (View > Go to panel)"),
     ("Tab / Shift+Tab", "Move between the controls of a panel"),
     ("Space", "Pause / resume training"),
@@ -108,6 +115,8 @@ class MainWindow(WindowExports, QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
+        self.start_card: StartCard | None = None  # a first run's "start here" (show_start_card)
+        self._central_layout = layout
         layout.addWidget(self.scatter, 1)
         self.setCentralWidget(central)
 
@@ -130,16 +139,8 @@ class MainWindow(WindowExports, QMainWindow):
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
         self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea, scroll=True)
         self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea, scroll=True)
-        self.tabifyDockWidget(self.docks["model"], self.docks["lessons"])
-        self.docks["model"].raise_()
-        self.tabifyDockWidget(self.docks["decoder"], self.docks["samples"])
-        self.tabifyDockWidget(self.docks["decoder"], self.docks["interpolation"])
-        self.tabifyDockWidget(self.docks["decoder"], self.docks["walkback"])
-        self.tabifyDockWidget(self.docks["decoder"], self.docks["mmd"])
-        self.docks["decoder"].raise_()
-        self.resizeDocks([self.docks["model"], self.docks["decoder"]], [330, 430], Qt.Horizontal)
-        self.resizeDocks([self.docks["decoder"], self.docks["curves"]], [480, 300], Qt.Vertical)
-        self._default_state = self.saveState()
+        self.resize(1400, 860)
+        apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
 
         self._build_menus()
         self.setAcceptDrops(True)  # a data file or folder, or a checkpoint, dropped on the window opens
@@ -153,6 +154,7 @@ class MainWindow(WindowExports, QMainWindow):
         self.state.window.events.panel.connect(lambda key: key and self.show_panel(key))
         self.state.window.events.floating.connect(self._float_panels)
         self.state.window.events.theme.connect(lambda theme: self.set_theme(theme))
+        self.state.window.events.layout.connect(lambda name: name and self.apply_layout(name))
         self.session.progress.connect(self._show_progress)
         self.session.model_changed.connect(self._show_model)
         self.session.state_changed.connect(self._show_model)
@@ -171,30 +173,52 @@ class MainWindow(WindowExports, QMainWindow):
         dock.setWidget(ScrollPanel(widget) if scroll else widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
+        # A dock the user floats opens at its content's size (a lesson's floated docks are sized by float_panel).
+        dock.topLevelChanged.connect(lambda floating, k=key: floating and k not in self.floated_panels
+                                     and float_at_natural_size(self, self.docks[k]))
         if hasattr(widget, "catch_up"):  # panels that skip work while hidden catch up when shown
             dock.visibilityChanged.connect(lambda visible, w=widget: visible and w.catch_up())
         return dock
 
     def show_panel(self, key: str) -> None:
-        """Bring a dock to the front and widen its side of the window to the panel's natural width
-        (at most 60% of the window), so a wide panel is not shown squeezed."""
+        """Bring a dock to the front. Its size stays: panels fit a narrow dock (gui/widgets/reflow.py),
+        and a layout preset (View > Layout) gives a dock more room, so nothing jumps."""
         if key in ("mmd", "leaderboard"):  # two tabs of one dock
             self.mmd.show_tab(key)
             key = "mmd"
         dock = self.docks[key]
         dock.show()
         dock.raise_()
-        widget = dock.widget()
-        inner = widget.panel if isinstance(widget, ScrollPanel) else widget
-        if not dock.isFloating():
-            wanted = min(inner.sizeHint().width() + 24, int(self.width() * 0.6))
-            if wanted > dock.width():
-                self.resizeDocks([dock], [wanted], Qt.Horizontal)
+
+    def show_start_card(self) -> None:
+        """The "start here" card above the map, with three things to try (until it is dismissed)."""
+        if self.start_card is None:
+            self.start_card = StartCard(self.dismiss_start_card, {
+                "Drag the interpolation": lambda: self.go_to("interpolation"),
+                "Train a fresh model": lambda: self.go_to("model"),
+            })
+            self._central_layout.insertWidget(1, self.start_card)
+        self.start_card.show()
+
+    def dismiss_start_card(self) -> None:
+        """Put the card away, and remember that at once (window.start_card)."""
+        if self.start_card is not None:
+            self.start_card.hide()
+        self.state.window.start_card = False
+        self.settings.setValue("settings/window.start_card", lookup("window.start_card").format(False))
+        self.settings.sync()
+
+    def apply_layout(self, name: str) -> None:
+        """Arrange the docks as the preset `name` says (View > Layout, window.layout)."""
+        apply_preset(self, name)
+        for preset, action in self.layout_actions.items():
+            action.setChecked(preset == name)
 
     def float_panel(self, key: str) -> None:
         """Float a dock over the right part of the window, large enough to read (lessons use it)."""
         dock = self.docks[key]
         frame = self.frameGeometry()
+        self.floated_panels.add(key)  # before floating it: a dock the user floats is sized otherwise
         dock.setFloating(True)
         dock.setGeometry(frame.x() + int(frame.width() * 0.3), frame.y() + 60,
                          int(frame.width() * 0.68), int(frame.height() * 0.85))
@@ -222,9 +246,7 @@ class MainWindow(WindowExports, QMainWindow):
             self.restoreState(state)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
+        self.state.window.choose_layout("explore")
 
     def _restore_settings(self) -> None:
         """The remembered settings of the schema (state/persistence.py); a stale value is skipped."""
@@ -302,6 +324,8 @@ class MainWindow(WindowExports, QMainWindow):
         view.addSeparator()
         go = view.addMenu("&Go to panel")
         self._action(go, "Latent space", self.scatter.plot.setFocus, QKeySequence("Ctrl+0"))
+        self._action(view, "Reset &zoom", self.reset_zoom, QKeySequence("Ctrl+Shift+0"),
+                     "Show every code in the latent scatter again (and follow them as they spread)")
         for i, key in enumerate(self.docks, 1):  # Ctrl+1 ... Ctrl+9: the docks in the order they were added
             self._action(go, self.docks[key].windowTitle().replace("&&", "&"), lambda _=False, k=key: self.go_to(k),
                          QKeySequence(f"Ctrl+{i}") if i <= 9 else None)
@@ -313,18 +337,30 @@ class MainWindow(WindowExports, QMainWindow):
             action.setCheckable(True)
             self.theme_actions[choice] = action
         view.addSeparator()
-        self._action(view, "&Reset layout", self.reset_layout)
+        layouts = view.addMenu("&Layout")
+        self.layout_actions: dict[str, QAction] = {}
+        for i, (name, preset) in enumerate(PRESETS.items(), 1):
+            action = self._action(layouts, f"&{preset.title}", lambda _=False, n=name: self.state.window.choose_layout(n),
+                                  QKeySequence(f"Ctrl+Alt+{i}"), preset.help)
+            action.setCheckable(True)
+            action.setChecked(name == "explore")
+            self.layout_actions[name] = action
+        self._action(view, "&Reset layout", self.reset_layout, tip="The Explore layout, every dock shown")
         train = bar.addMenu("&Training")
         self._action(train, "&Start", lambda: self.session.start(), QKeySequence("Ctrl+Return"))
-        self._action(train, "&Pause / resume", self.session.toggle_pause)
+        self._action(train, "&Pause / resume\tSpace", self.session.toggle_pause)  # Space: a QShortcut (below)
         self._action(train, "S&top", self.session.stop, QKeySequence("Ctrl+."))
         self._action(train, "Ste&p", lambda: self.session.step())
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.HelpContents)
+        self._action(help_menu, "&Start here", self.show_start_card, tip="The card with three things to try")
         self._action(help_menu, "&About latentlab", self.show_about)
         # Space pauses from anywhere in the window, except while typing in a text field.
         self.pause_shortcut = QShortcut(QKeySequence(Qt.Key_Space), self, self.session.toggle_pause)
         self.pause_shortcut.setContext(Qt.WindowShortcut)
+
+    def reset_zoom(self) -> None:
+        self.scatter.view.enableAutoRange()
 
     def go_to(self, key: str) -> None:
         """Show a dock, bring it to the front and put the keyboard focus in it."""

@@ -28,7 +28,7 @@ class DataSettings:
                         + "; or the path of a .npy/.npz array, a .csv/.tsv table, a folder of images (subfolders "
                           "as classes) or a folder of IDX files")
     dir: str = setting("", label="Data folder",
-                       help="The folder for the mnist, fashion-mnist and folder datasets")
+                       help="A folder holding a standard dataset's files (mnist, cifar10, ...) instead of the user cache")
     label_column: str = setting("", label="Label column",
                                 help="For a .csv/.tsv: the column of labels (default: one named label, class, target or "
                                      "category, else a text column of at most 50 values); other text columns are kept "

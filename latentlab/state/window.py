@@ -11,6 +11,7 @@ from latentlab.core.settings import setting
 PANELS = ("model", "training", "lessons", "decoder", "samples", "interpolation", "curves", "walkback", "mmd",
           "leaderboard")
 THEMES = ("system", "light", "dark")
+LAYOUTS = ("explore", "train", "lesson", "compare")  # View > Layout (gui/layout.py arranges them)
 
 
 @evented
@@ -26,6 +27,17 @@ class WindowState:
                           help="Open this lesson of the Lessons dock (1 is the first; 0: none)")
     step: int = setting(1, label="Lesson step", remember=False, minimum=1, maximum=999,
                         help="The step of the lesson to set up")
+
+    layout: str = setting("explore", label="Layout", remember=False, choices=LAYOUTS,
+                          help="Arrange the docks: explore (the latent map large), train (loss curves large), "
+                               "lesson (the lesson's text in front) or compare (the MMD dock wide)")
+    start_card: bool = setting(True, label="Start-here card",
+                               help="Show the card with three things to try when the application starts")
+
+    def choose_layout(self, name: str) -> None:
+        """View > Layout: arrange the docks as `name` says, also when it is the layout already named."""
+        self.layout = ""  # a change is what arranges the docks
+        self.layout = name
 
     def set_panel(self, key: str) -> None:
         self.panel = ""  # naming the same panel again brings it to the front again

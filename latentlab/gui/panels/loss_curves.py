@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from latentlab.gui.binding import bind
@@ -31,6 +32,20 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
+MARKERS = ("o", "t", "s", "d", "+", "x")  # test points: one mark per term
+TERM_STYLES = (Qt.SolidLine, Qt.DashDotLine, Qt.DotLine, Qt.DashDotDotLine)
+
+
+def term_pen(name: str, index: int, colour) -> QPen:
+    """Train curves: the total a wide pale band, each other term a thin line of its own style, so a
+    term lying exactly on the total (recon when the KL is 0) is still seen."""
+    if name == "total":
+        band = QColor(colour)
+        band.setAlpha(110)
+        return pg.mkPen(band, width=5)
+    return pg.mkPen(colour, width=1.5, style=TERM_STYLES[index % len(TERM_STYLES)])
+
+
 class LossCurvesPanel(QWidget):
     def __init__(self, session: Session, state: CurvesState | None = None, parent=None):
         super().__init__(parent)
@@ -38,7 +53,8 @@ class LossCurvesPanel(QWidget):
         self.state = state or CurvesState()
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss per example (likelihood terms in nats)")
+        self.plot.setLabel("left", "loss (nats / example)")  # short: the axis is ~150 px tall at 1366x768
+        self.plot.getAxis("left").setToolTip("Loss per example; likelihood terms in nats")
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
         self.plot.setDownsampling(auto=True, mode="peak")
         self.legend = self.plot.addLegend(offset=(-10, 10))
@@ -90,10 +106,13 @@ class LossCurvesPanel(QWidget):
         self._test_drawn = None
         for i, name in enumerate(self._term_names()):
             colour = PALETTE[i % len(PALETTE)]
-            self.curves[("train", name)] = self.plot.plot(name=f"{name} (train)", pen=pg.mkPen(colour, width=1.5))
+            self.curves[("train", name)] = self.plot.plot(name=f"{name} (train)", pen=term_pen(name, i, colour))
             self.curves[("test", name)] = self.plot.plot(
                 name=f"{name} (test)", pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
-                symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
+                symbol=MARKERS[i % len(MARKERS)], symbolSize=6, symbolBrush=colour, symbolPen=None)
+            if name == "total":  # under the terms: a term equal to the total (recon, with β = 0) stays visible
+                for kind in ("train", "test"):
+                    self.curves[(kind, name)].setZValue(-1)
         self.redraw()
 
     def _term_names(self) -> list[str]:

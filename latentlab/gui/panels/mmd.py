@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +48,7 @@ from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.reflow import SideBySide
 from latentlab.gui.widgets.visibility import on_screen
 from latentlab.state.leaderboard import LeaderboardState
 from latentlab.state.mmd import MULTI, MMDState
@@ -253,6 +254,13 @@ class MMDPanel(QWidget):
         side.setMaximumWidth(330)
         layout.addWidget(side)
         layout.addWidget(tabs, 1)
+        self.side_by_side = SideBySide(layout)  # the controls above the views in a narrow dock
+
+    def fit_width(self, width: int) -> None:
+        self.side_by_side.fit(width)
+
+    def wide_size(self) -> QSize:
+        return QSize(self.side_by_side.wide_width(), self.minimumSizeHint().height())
 
     # -- sources ----------------------------------------------------------------------------
     def models(self) -> list[tuple[str, LatentModel]]:

@@ -101,6 +101,8 @@ class ModelDataPanel(QWidget):
         tform = QFormLayout(train_box)
         for name in FORM_TRAIN:
             tform.addRow(self.train_settings[name].label, self.train_fields[name])
+        for f in (form, tform):
+            f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # fields under their labels in a narrow dock
         layout = QVBoxLayout(self)
         layout.addWidget(model_box)
         layout.addWidget(train_box)

@@ -43,6 +43,7 @@ class TrainingPanel(QWidget):
         self.note.hide()
         grid = QGridLayout(self)
         for i, b in enumerate((self.start, self.pause, self.stop, self.step, self.reset)):
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 14)  # five fit a narrow left column
             grid.addWidget(b, 0, i)
         grid.addWidget(self.bar, 1, 0, 1, 5)
         grid.addWidget(self.info, 2, 0, 1, 5)

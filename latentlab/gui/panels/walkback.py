@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -55,6 +54,7 @@ from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.inputs import float_box, int_box
 from latentlab.gui.widgets.points import set_points
+from latentlab.gui.widgets.reflow import SideBySide
 from latentlab.gui.widgets.visibility import on_screen
 from latentlab.state.session import Session
 from latentlab.state.walkback import WalkbackState
@@ -220,17 +220,27 @@ class WalkbackPanel(QWidget):
         pform.addRow(self.progress)
         pform.addRow(self.status)
         controls = QVBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(chain)
         controls.addWidget(pair)
         controls.addStretch(1)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(2, 2, 2, 2)
-        grid.addLayout(controls, 0, 0, 2, 1)
-        grid.addWidget(self.stack, 0, 1)
-        grid.addWidget(self.curve_plot, 1, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        side = QWidget()
+        side.setLayout(controls)
+        views = QVBoxLayout()
+        views.addWidget(self.stack, 3)
+        views.addWidget(self.curve_plot, 2)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        outer.addWidget(side)
+        outer.addLayout(views, 1)
+        self.stack.setMinimumHeight(220)  # stacked under the controls in a narrow dock, the views keep room
+        self.side_by_side = SideBySide(outer)  # the controls above the views in a narrow dock
+
+    def fit_width(self, width: int) -> None:
+        self.side_by_side.fit(width)
+
+    def wide_size(self) -> QSize:
+        return QSize(self.side_by_side.wide_width(), self.minimumSizeHint().height())
 
     # -- which models ------------------------------------------------------------------
     def _dataset_key(self) -> tuple | None:

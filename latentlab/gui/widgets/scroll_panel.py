@@ -3,7 +3,7 @@ fills the dock exactly."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 
@@ -40,3 +40,21 @@ class ScrollPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.NoFrame)
         self.setWidget(_Fill(panel))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A panel that can rearrange itself (`fit_width`) does so for the room there is, before the
+        scroll area decides on scroll bars; the room leaves space for a vertical bar."""
+        fit = getattr(self.panel, "fit_width", None)
+        if fit is not None:
+            fit(self.width() - self.verticalScrollBar().sizeHint().width())
+            if self.panel.layout() is not None:
+                self.panel.layout().activate()  # its new minimum now, for the scroll area's sizing below
+            self.widget().updateGeometry()
+            self.widget().resize(self.widget().size().expandedTo(self.widget().minimumSizeHint()))
+        super().resizeEvent(event)
+
+    def natural_size(self) -> QSize:
+        """The panel's size with its parts side by side (what a floated dock opens at)."""
+        wide = getattr(self.panel, "wide_size", None)
+        return wide() if wide is not None else self.panel.minimumSizeHint()

@@ -1,0 +1,134 @@
+"""Layout presets (View > Layout): where each dock goes, which tab is in front, and how wide each
+side is, as fractions of the window, so one arrangement fits 1366x768 and 1920x1080 alike.
+Lessons choose a preset (`window.layout: compare`) instead of moving docks one by one.
+
+`layout_problems` says what does not fit (a tab title cut short, a dock that scrolls sideways);
+the tests check it at both sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget, QMainWindow, QTabBar
+
+LEFT_TABS = ("model", "lessons")
+RIGHT_TABS = ("decoder", "samples", "interpolation", "walkback", "mmd")
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    help: str
+    left_front: str  # the tab in front on the left (Model & data or Lessons); Training is below it
+    right_front: str  # the tab in front in the right group
+    left: tuple[float, int, int]  # the left side's width: fraction of the window, at least, at most (px)
+    right: tuple[float, int, int]
+    curves: float  # the loss curves' share of the right side's height
+    curves_on_top: bool = False
+
+
+PRESETS: dict[str, Preset] = {
+    "explore": Preset("Explore", "The latent map large, the decoder beside it", "model", "decoder",
+                      (0.21, 290, 380), (0.33, 480, 620), 0.36),
+    "train": Preset("Train", "Loss curves large, samples below them", "model", "samples",
+                    (0.21, 290, 380), (0.36, 480, 680), 0.5, curves_on_top=True),
+    "lesson": Preset("Lesson", "The lesson's text in front on the left", "lessons", "decoder",
+                     (0.25, 330, 440), (0.33, 480, 620), 0.34),
+    "compare": Preset("Compare", "The MMD dock wide, for comparing models and sample sets", "model", "mmd",
+                      (0.2, 290, 360), (0.46, 560, 900), 0.28),
+}
+
+
+def _width(window: QMainWindow, rule: tuple[float, int, int]) -> int:
+    fraction, least, most = rule
+    return max(least, min(most, int(window.width() * fraction)))
+
+
+def apply_preset(window, name: str) -> None:
+    """Arrange every dock as the preset says (hidden docks are shown, floated ones docked)."""
+    preset = PRESETS[name]
+    docks: dict[str, QDockWidget] = window.docks
+    window.floated_panels.clear()
+    for dock in docks.values():
+        dock.setFloating(False)
+        window.removeDockWidget(dock)
+
+    def group(area: Qt.DockWidgetArea, keys: tuple[str, ...], front: str) -> QDockWidget:
+        head = docks[keys[0]]
+        window.addDockWidget(area, head, Qt.Vertical)
+        head.show()
+        for key in keys[1:]:
+            window.tabifyDockWidget(head, docks[key])
+            docks[key].show()
+        docks[front].raise_()
+        return head
+
+    left = group(Qt.LeftDockWidgetArea, LEFT_TABS, preset.left_front)
+    window.addDockWidget(Qt.LeftDockWidgetArea, docks["training"], Qt.Vertical)
+    docks["training"].show()
+    if preset.curves_on_top:
+        window.addDockWidget(Qt.RightDockWidgetArea, docks["curves"], Qt.Vertical)
+        right = group(Qt.RightDockWidgetArea, RIGHT_TABS, preset.right_front)
+        order = [docks["curves"], right]
+        shares = [preset.curves, 1 - preset.curves]
+    else:
+        right = group(Qt.RightDockWidgetArea, RIGHT_TABS, preset.right_front)
+        window.addDockWidget(Qt.RightDockWidgetArea, docks["curves"], Qt.Vertical)
+        order = [right, docks["curves"]]
+        shares = [1 - preset.curves, preset.curves]
+    docks["curves"].show()
+    if preset.right_front == "mmd":
+        window.mmd.show_tab("mmd")
+    height = max(window.height() - window.menuBar().height() - window.statusBar().height(), 300)
+    training = docks["training"].widget().minimumSizeHint().height() + 30
+    window.resizeDocks([left, right], [_width(window, preset.left), _width(window, preset.right)], Qt.Horizontal)
+    window.resizeDocks([left, docks["training"]], [height - training, training], Qt.Vertical)
+    window.resizeDocks(order, [int(height * s) for s in shares], Qt.Vertical)
+
+
+def float_at_natural_size(window, dock: QDockWidget) -> None:
+    """A dock the user floats opens at its content's size (its parts side by side), within the screen."""
+    widget = dock.widget()
+    natural = widget.natural_size() if hasattr(widget, "natural_size") else widget.minimumSizeHint()
+    wanted = natural.expandedTo(widget.sizeHint().boundedTo(natural * 1.6))
+    screen = (dock.screen() or window.screen()).availableGeometry()
+    width = min(max(wanted.width() + 24, 420), int(screen.width() * 0.9))
+    height = min(max(wanted.height() + 40, 360), int(screen.height() * 0.9))
+    QTimer.singleShot(0, lambda: dock.isFloating() and dock.resize(width, height))
+
+
+def elided_tabs(window: QMainWindow) -> list[str]:
+    """Tab titles shown cut short ("Interpo…"), in the docks' tab bars and the panels' own tabs."""
+    found = []
+    for bar in window.findChildren(QTabBar):
+        if not bar.isVisible() or bar.visibleRegion().isEmpty():  # Qt keeps unused tab bars off the window
+            continue
+        for i in range(bar.count()):
+            if bar.tabRect(i).width() < bar.tabSizeHint(i).width():
+                found.append(f"tab {bar.tabText(i)!r} is {bar.tabRect(i).width()} px of "
+                             f"{bar.tabSizeHint(i).width()}")
+    return found
+
+
+def sideways_scrolling(window: QMainWindow) -> list[str]:
+    """Docks whose content scrolls sideways at its current size; each dock is brought to the front to look."""
+    found = []
+    fronts = [d for d in window.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
+    for key, dock in window.docks.items():
+        if dock.isHidden():
+            continue
+        dock.raise_()
+        QApplication.processEvents()
+        for area in [dock.widget(), *dock.widget().findChildren(QAbstractScrollArea)]:
+            if isinstance(area, QAbstractScrollArea) and area.horizontalScrollBar().isVisible():
+                found.append(f"dock {key!r} scrolls sideways ({dock.width()} px wide, "
+                             f"{area.horizontalScrollBar().maximum()} px hidden)")
+    for dock in fronts:
+        dock.raise_()
+    QApplication.processEvents()
+    return found
+
+
+def layout_problems(window: QMainWindow) -> list[str]:
+    return elided_tabs(window) + sideways_scrolling(window)
