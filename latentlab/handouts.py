@@ -52,12 +52,12 @@ def interpolate(checkpoint: str | Path | Checkpoint, start: int, end: int, steps
     return frames, (data.train_x if data.kind == "points" else None)
 
 
-def write_strip(frames: Tensor, backdrop: Tensor | None, out: str | Path) -> None:
-    """Images as one row; 2-D points as the path drawn over the data."""
+def write_strip(frames: Tensor, backdrop: Tensor | None, out: str | Path, scale: int | None = None) -> None:
+    """Images as one row; 2-D points as the path drawn over the data (`scale`: default_scale if None)."""
     if frames.dim() == 4:
-        save_image_grid(frames, out, nrow=len(frames))
+        save_image_grid(frames, out, nrow=len(frames), scale=scale)
     else:
-        save_points_png(frames, out, reference=backdrop)
+        save_points_png(frames, out, reference=backdrop, scale=1 if scale is None else scale)
 
 
 @dataclass(frozen=True)

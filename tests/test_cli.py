@@ -41,7 +41,9 @@ def test_sample_grid_for_images(tmp_path):
                "--hidden", "32", "--out", out) == 0
     png = tmp_path / "grid.png"
     assert run("sample", out, "--n", "16", "--out", png) == 0
-    assert Image.open(png).size == (4 * 10 + 2, 4 * 10 + 2)  # 4x4 tiles of 8 px with 2 px padding
+    assert Image.open(png).size == (4 * 42, 4 * 42)  # 4x4 tiles of 8 px with 2 px padding, drawn x4
+    assert run("sample", out, "--n", "16", "--scale", "1", "--out", png) == 0
+    assert Image.open(png).size == (4 * 10 + 2, 4 * 10 + 2)
 
 
 @pytest.mark.parametrize("args,message", [

@@ -26,7 +26,10 @@ def test_the_strip_is_the_decoded_straight_line_between_the_two_codes(tmp_path):
 
     out = tmp_path / "strip.png"
     assert main(["interpolate", str(path), "--from", "3", "--to", "17", "--steps", "10", "--out", str(out)]) == 0
-    assert Image.open(out).size == (10 * 30 + 2, 32)  # one row of 28-px tiles with 2-px padding
+    assert Image.open(out).size == (4 * (10 * 30 + 2), 4 * 32)  # one row of 28-px tiles, 2-px padding, x4
+    assert main(["interpolate", str(path), "--from", "3", "--to", "17", "--steps", "10", "--scale", "1",
+                 "--out", str(out)]) == 0
+    assert Image.open(out).size == (10 * 30 + 2, 32)
 
 
 def test_points_are_drawn_over_the_data(tmp_path):

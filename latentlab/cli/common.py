@@ -94,6 +94,21 @@ def model_or_fail(args, checkpoint: str | None = None):
     return opening.checkpoint
 
 
+def add_scale_flag(parser) -> None:
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="draw each pixel N x N, 1 to 16 (default 4 for images of 28x28 data, 1 for 2-D points)")
+
+
+def scale_or_fail(args) -> int | None:
+    """--scale, checked before any work is done (None: the output's own default)."""
+    from latentlab.core.images import MAX_SCALE
+
+    scale = getattr(args, "scale", None)
+    if scale is not None and not 1 <= scale <= MAX_SCALE:
+        raise UserError(f"--scale must be a whole number from 1 to {MAX_SCALE}, not {scale}")
+    return scale
+
+
 def trusts_folder(args) -> bool:
     """--trust-data-folder, or a plug-in opened on a --data-dir the user named on this command line."""
     return bool(getattr(args, "trust_data_folder", False)

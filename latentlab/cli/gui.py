@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="set", action="append", default=[], metavar="NAME=VALUE",
                         help="set any setting (`latentlab settings` lists them), e.g. --set scatter.overlays=prior "
                              "--set window.panel=mmd; repeat it for several")
+    parser.add_argument("--view", metavar="FILE", help="open a view saved with File > Save view… (its model or "
+                                                        "checkpoint, data, panel settings, selection); --set "
+                                                        "values apply after it")
     parser.add_argument("--screenshot", metavar="FILE", help="paint the window offscreen, save a PNG, exit")
     parser.add_argument("--train-steps", type=int, default=0, help="with --screenshot: train this many steps first")
     parser.add_argument("--panel-only", action="store_true",
@@ -108,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         args.image_size = given["data.image_size"]
     if args.image_size is not None and not 4 <= args.image_size <= 256:
         raise UserError(f"--image-size must be 4 to 256 pixels, got {args.image_size}")
+    args.view_data = open_view(args)
     args.plugin_opening = open_plugin(args)
     args.loaded_data = open_data(args)
     try:
@@ -115,6 +119,18 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as e:
         raise UserError(f"the application cannot start: {e} (run the README's setup command)") from None
     return run_app(args)
+
+
+def open_view(args: argparse.Namespace) -> dict | None:
+    """--view FILE, read before the window opens: a file that is not a view is one line and status 2."""
+    if not getattr(args, "view", None):
+        return None
+    from latentlab.state.views import ViewError, read_view
+
+    try:
+        return read_view(args.view)
+    except ViewError as e:
+        raise UserError(str(e)) from None
 
 
 def open_plugin(args: argparse.Namespace):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from latentlab.cli.common import UserError, add_plugin_arguments, model_label, model_or_fail
+from latentlab.cli.common import (
+    UserError,
+    add_plugin_arguments,
+    add_scale_flag,
+    model_label,
+    model_or_fail,
+    scale_or_fail,
+)
 
 
 def add_parser(sub) -> None:
@@ -13,6 +20,7 @@ def add_parser(sub) -> None:
     p.add_argument("--n", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
+    add_scale_flag(p)
     add_plugin_arguments(p)
 
 
@@ -23,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise UserError("--n must be at least 1")
+    scale = scale_or_fail(args)
     ckpt = model_or_fail(args)
     if not ckpt.model.can("sample"):
         raise UserError(f"{model_label(args)}: {ckpt.model.why_not('sample')}")
@@ -30,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
         samples = ckpt.model.sample(args.n, generator=torch.Generator().manual_seed(args.seed))
     try:
         if samples.dim() == 4:
-            save_image_grid(samples, args.out)
+            save_image_grid(samples, args.out, scale=scale)
         else:
-            save_points_png(samples, args.out)
+            save_points_png(samples, args.out, scale=scale or 1)
     except (OSError, ValueError) as e:
         raise UserError(f"cannot write {args.out}: {e}") from None
     print(f"wrote {args.n} samples to {args.out}")

@@ -88,13 +88,24 @@ FIRST_MODEL = "vae-mnist5k-2d"  # a first run opens on this trained shipped mode
 def asked_for(args: argparse.Namespace) -> bool:
     """The command line names a model, data, a run or a lesson to open."""
     asked = any(getattr(args, name, None) for name in ("data", "model", "checkpoint", "follow", "plugin_opening",
-                                                       "loaded_data", "data_dir"))
+                                                       "loaded_data", "data_dir", "view_data"))
     return asked or any(name.startswith(("model.", "data.", "window.lesson")) for name, _ in view_settings(args))
 
 
 def first_run(window, args: argparse.Namespace) -> bool:
     """Nothing remembered (no last dataset) and nothing asked for on the command line: a new user."""
     return not asked_for(args) and window.settings.value("last/dataset") is None
+
+
+def open_saved_view(window, args: argparse.Namespace) -> None:
+    """--view FILE (read and checked by cli/gui.py): restored; with --screenshot, what could not be is one
+    line on stderr (the window's banner says it otherwise)."""
+    view = getattr(args, "view_data", None)
+    if view is None:
+        return
+    problems = window.restore_view(view, args.view)
+    if problems and getattr(args, "screenshot", None):
+        print(f"latentlab: {args.view}: not restored: {'; '.join(problems)}", file=sys.stderr)
 
 
 def open_lesson(window, args: argparse.Namespace) -> None:
@@ -218,6 +229,7 @@ def run_app(args: argparse.Namespace) -> int:
     if window.state.window.start_card and not asked_for(args):  # until it is dismissed (Help > Start here)
         window.show_start_card()
     open_lesson(window, args)
+    open_saved_view(window, args)
     if not getattr(args, "screenshot", None):
         prepare_view(window, args)
     if getattr(args, "screenshot", None):

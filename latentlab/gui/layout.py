@@ -78,6 +78,10 @@ def apply_preset(window, name: str) -> None:
         order = [right, docks["curves"]]
         shares = [1 - preset.curves, preset.curves]
     docks["curves"].show()
+    # Neighbours is a tab beside the loss curves: a sixth tab above would cut the titles at 480 px.
+    window.tabifyDockWidget(docks["curves"], docks["neighbours"])
+    docks["neighbours"].show()
+    docks["curves"].raise_()
     if preset.right_front == "mmd":
         window.mmd.show_tab("mmd")
     height = max(window.height() - window.menuBar().height() - window.statusBar().height(), 300)

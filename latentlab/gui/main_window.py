@@ -33,6 +33,7 @@ from latentlab.gui.panels.lessons import LessonsPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.mmd import MMDPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
+from latentlab.gui.panels.neighbours import NeighboursPanel
 from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
@@ -42,6 +43,7 @@ from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.process_run import ProcessRun
 from latentlab.gui.run_follower import RunFollower
 from latentlab.gui.theme import CHOICES, apply_theme
+from latentlab.gui.views import WindowViews
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
 from latentlab.gui.widgets.start_card import StartCard
@@ -84,7 +86,7 @@ def app_settings() -> QSettings:
     return QSettings("latentlab", "latentlab")
 
 
-class MainWindow(WindowExports, QMainWindow):
+class MainWindow(WindowExports, WindowViews, QMainWindow):
     def __init__(self, state: AppState | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("latentlab")
@@ -124,6 +126,8 @@ class MainWindow(WindowExports, QMainWindow):
         self.training = TrainingPanel(self.session)
         self.curves = LossCurvesPanel(self.session, self.state.curves)
         self.decoder = DecoderPanel(self.session)
+        self.neighbours = NeighboursPanel(self.session, self.state.neighbours)
+        self.scatter.example_clicked.connect(self.state.neighbours.pick)
         self.samples = SamplesPanel(self.session)
         self.interpolation = InterpolationPanel(self.session, self.state.interpolation)
         self.walkback = WalkbackPanel(self.session, self.state.walkback)
@@ -139,6 +143,7 @@ class MainWindow(WindowExports, QMainWindow):
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
         self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea, scroll=True)
         self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("neighbours", "Neighbours", self.neighbours, Qt.RightDockWidgetArea)
         self.resize(1400, 860)
         apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
 
@@ -301,6 +306,10 @@ class MainWindow(WindowExports, QMainWindow):
                          "(docs/plugins.md); asks before it runs the file")
         self.save_action = self._action(file, "&Save checkpoint", self.save_checkpoint, QKeySequence.Save)
         self._action(file, "Save checkpoint &as…", self.save_checkpoint_as, QKeySequence("Ctrl+Shift+S"))
+        self._action(file, "Open &view…", lambda: self.open_view(),
+                     tip="Restore a saved view: its model or checkpoint, data, panel settings, decoded point, selection")
+        self._action(file, "Save view…", lambda: self.save_view(),
+                     tip="What the window shows, as a small JSON file to open again (or with latentlab --view FILE)")
         file.addSeparator()
         self._action(file, "&Follow run…", lambda: self.follow_run(), QKeySequence("Ctrl+Shift+F"),
                      "Show a run that latentlab train --run-dir writes elsewhere, live")

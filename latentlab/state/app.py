@@ -15,13 +15,14 @@ from latentlab.core.settings import SettingError
 from latentlab.state.interpolation import InterpolationState
 from latentlab.state.leaderboard import BannerState, LeaderboardState
 from latentlab.state.mmd import MMDState
+from latentlab.state.neighbours import NeighboursState
 from latentlab.state.scatter import ScatterState
 from latentlab.state.schema import lookup
 from latentlab.state.session import Session
 from latentlab.state.walkback import WalkbackState
 from latentlab.state.window import CurvesState, WindowState
 
-PANEL_SECTIONS = ("scatter", "interpolation", "walkback", "mmd", "curves", "window")
+PANEL_SECTIONS = ("scatter", "interpolation", "walkback", "mmd", "neighbours", "curves", "window")
 DATA_OPTIONS = {"label_column": "label_column", "image_size": "size"}  # data.* settings that are loader options
 
 
@@ -32,6 +33,7 @@ class AppState:
         self.interpolation = InterpolationState()
         self.walkback = WalkbackState()
         self.mmd = MMDState()
+        self.neighbours = NeighboursState()
         self.curves = CurvesState()
         self.window = WindowState()
         self.leaderboard = LeaderboardState()
@@ -47,6 +49,7 @@ class AppState:
         """New data: nothing that pointed at the old examples holds (indices, hover, paths, scores)."""
         self.session.clear_view()
         self.interpolation.clear()
+        self.neighbours.clear()
         self.leaderboard.clear()
         self.banner.clear()
 
@@ -54,6 +57,7 @@ class AppState:
         """A new model (built, reset or opened): its latent space, samples and chain are new."""
         self.session.clear_view()
         self.interpolation.keep_examples_only()
+        self.neighbours.clear()
         self.leaderboard.clear()
         self.banner.clear()
         self.walkback.t = 0

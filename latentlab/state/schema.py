@@ -5,7 +5,7 @@ Sections, each declared once where its values live:
 - model.*   every model family's config fields (core/models/*), plus model.family
 - train.*   core.training.TrainConfig
 - run.*     core.run_dir.RunOptions (latentlab train --run-dir)
-- scatter.*, interpolation.*, walkback.*, mmd.*, curves.*, window.*: the panels' state models
+- scatter.*, interpolation.*, walkback.*, mmd.*, neighbours.*, curves.*, window.*: the panels' state models
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def schema() -> dict[str, Setting]:
     """Every setting by dotted name, in a stable order (sections as listed in this module's docstring)."""
     from latentlab.state.interpolation import InterpolationState
     from latentlab.state.mmd import MMDState
+    from latentlab.state.neighbours import NeighboursState
     from latentlab.state.scatter import ScatterState
     from latentlab.state.walkback import WalkbackState
     from latentlab.state.window import CurvesState, WindowState
@@ -65,7 +66,8 @@ def schema() -> dict[str, Setting]:
     found = [*declared(DataSettings, "data"), *_model_settings(), *declared(TrainConfig, "train"),
              *declared(RunOptions, "run"), *declared(ScatterState, "scatter"),
              *declared(InterpolationState, "interpolation"), *declared(WalkbackState, "walkback"),
-             *declared(MMDState, "mmd"), *declared(CurvesState, "curves"), *declared(WindowState, "window")]
+             *declared(MMDState, "mmd"), *declared(NeighboursState, "neighbours"),
+             *declared(CurvesState, "curves"), *declared(WindowState, "window")]
     return {s.name: s for s in found}
 
 

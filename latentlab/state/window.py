@@ -9,7 +9,7 @@ from psygnal import evented
 from latentlab.core.settings import setting
 
 PANELS = ("model", "training", "lessons", "decoder", "samples", "interpolation", "curves", "walkback", "mmd",
-          "leaderboard")
+          "leaderboard", "neighbours")
 THEMES = ("system", "light", "dark")
 LAYOUTS = ("explore", "train", "lesson", "compare")  # View > Layout (gui/layout.py arranges them)
 

@@ -62,7 +62,7 @@ def test_samples_save_as_a_full_resolution_grid(window, tmp_path):
     panel = window.samples
     panel.ask_png_path = lambda: str(tmp_path / "grid.png")
     panel.save_button.click()
-    assert Image.open(tmp_path / "grid.png").size == (8 * 10 + 2, 8 * 10 + 2)  # 64 digits of 8 px
+    assert Image.open(tmp_path / "grid.png").size == (4 * 82, 4 * 82)  # 64 digits of 8 px, drawn x4
     window.model_data.choose_dataset("ring8")
     assert panel.save_samples(str(tmp_path / "points.png"))
     assert Image.open(tmp_path / "points.png").size == (512, 512)

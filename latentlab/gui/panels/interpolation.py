@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.images import grid_image, save_image_grid, write_gif
+from latentlab.core.images import default_scale, grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.binding import bind
 from latentlab.gui.exports import name_plot, save_reporting
@@ -402,7 +402,8 @@ class InterpolationPanel(QWidget):
             if path.suffix.lower() == ".gif":
                 with torch.no_grad():
                     frames = self.session.snapshot.decode(self.path_at(torch.linspace(0, 1, 40)))
-                write_gif([grid_image(f[None], scale=4) for f in frames], path, self.sweep.value(), bounce=True)
+                scale = default_scale(frames)
+                write_gif([grid_image(f[None], scale=scale) for f in frames], path, self.sweep.value(), bounce=True)
             else:
                 save_image_grid(self.frames, path, nrow=len(self.frames))
             return f"exported {path.name}"

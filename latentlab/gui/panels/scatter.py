@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -75,6 +75,8 @@ class ScatterViewBox(pg.ViewBox):
         if ev.button() == Qt.LeftButton and self.panel.tool == "decode":
             ev.accept()
             self.panel.decode_at(self.mapSceneToView(ev.scenePos()))
+            if (index := self.panel.example_at(ev.scenePos())) is not None:
+                self.panel.example_clicked.emit(index)
         else:
             super().mouseClickEvent(ev)
 
@@ -91,6 +93,8 @@ class ScatterViewBox(pg.ViewBox):
 
 
 class LatentScatterPanel(QWidget):
+    example_clicked = Signal(int)  # a click on (or near) a training example's point: its index
+
     def __init__(self, session: Session, state: ScatterState | None = None, parent=None):
         super().__init__(parent)
         self.session = session
@@ -506,13 +510,17 @@ class LatentScatterPanel(QWidget):
         self.session.set_selection(self._indices[inside])
 
     def _hover(self, scene_pos) -> None:
-        if self.tool != "decode" or not len(self._positions) or not self.view.sceneBoundingRect().contains(scene_pos):
-            return
+        if self.tool == "decode" and (index := self.example_at(scene_pos)) is not None:
+            self.session.set_hover(index)
+
+    def example_at(self, scene_pos) -> int | None:
+        """The training example drawn within HOVER_PIXELS of this scene position, if any."""
+        if not len(self._positions) or not self.view.sceneBoundingRect().contains(scene_pos):
+            return None
         pos = self.view.mapSceneToView(scene_pos)
         px, py = self.view.viewPixelSize()
         dx = (self._positions[:, 0] - pos.x()) / px
         dy = (self._positions[:, 1] - pos.y()) / py
         dist2 = dx * dx + dy * dy
         i = int(np.argmin(dist2))
-        if dist2[i] <= HOVER_PIXELS**2:
-            self.session.set_hover(int(self._indices[i]))
+        return int(self._indices[i]) if dist2[i] <= HOVER_PIXELS**2 else None
