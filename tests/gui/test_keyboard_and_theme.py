@@ -48,7 +48,7 @@ def test_every_control_can_be_reached_from_the_keyboard(window):
 
 
 def test_ctrl_digits_bring_each_panel_forward_with_the_focus_in_it(window, qtbot):
-    for i, key in enumerate(window.docks, 1):
+    for i, key in enumerate(list(window.docks)[:9], 1):  # Ctrl+1..9; a tenth dock has no digit
         qtbot.keyClick(window, str(i), Qt.ControlModifier)
         dock = window.docks[key]
         assert dock.isVisible()
