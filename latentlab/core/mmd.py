@@ -250,17 +250,17 @@ class PermutationResult:
         return int(self.null.numel())
 
 
-def _statistics_for_labels(k: Tensor, a: Tensor, m: int, n: int, estimator: str) -> Tensor:
+def _statistics_for_labels(k: Tensor, a: Tensor, m: int, n: int, estimator: str, r: Tensor) -> Tensor:
     """MMD^2 for every column of the P-membership matrix a [N, B] at once.
 
-    Only s_pp = a'Ka is quadratic: with r = K1 and T = 1'K1, s_qq = T - 2a'r + s_pp and s_pq = a'r - s_pp.
+    Only s_pp = a'Ka is quadratic: with r = K1 (the caller's, computed once) and T = 1'K1,
+    s_qq = T - 2a'r + s_pp and s_pq = a'r - s_pp.
     K is symmetric, so a'Ka over its halves 1, 2 is a1'K11a1 + a2'K22a2 + 2a1'K12a2: three of the four
     blocks, a quarter of the multiply saved (measured: bench/mmd.py permtest_vs_one)."""
     h = k.shape[0] // 2
     a1, a2 = a[:h], a[h:]
     s_pp = ((a1 * (k[:h, :h] @ a1)).sum(0, dtype=torch.float64) + (a2 * (k[h:, h:] @ a2)).sum(0, dtype=torch.float64)
             + 2 * (a1 * (k[:h, h:] @ a2)).sum(0, dtype=torch.float64))
-    r = k.sum(1)
     total = r.sum(dtype=torch.float64)
     ar = (r @ a).to(torch.float64)  # a matrix-vector product: a float64 copy of a cost 50 ms
     s_qq = total - 2 * ar + s_pp
@@ -307,7 +307,8 @@ def permutation_test(
     total = m + n
     observed_labels = torch.zeros(total, 1, dtype=k.dtype, device=k.device)
     observed_labels[:m] = 1
-    observed = _statistics_for_labels(k, observed_labels, m, n, estimator)[0]
+    row_sums = k.sum(1)
+    observed = _statistics_for_labels(k, observed_labels, m, n, estimator, row_sums)[0]
     nulls = []
     done = 0
     while done < n_permutations:
@@ -316,7 +317,7 @@ def permutation_test(
         # Row i of `ranks` is a random permutation; the indices ranked below m form "P" in that relabelling.
         ranks = torch.stack([torch.randperm(total, generator=generator) for _ in range(count)]).to(k.device)
         labels = (ranks < m).to(k.dtype).T.contiguous()
-        nulls.append(_statistics_for_labels(k, labels, m, n, estimator))
+        nulls.append(_statistics_for_labels(k, labels, m, n, estimator, row_sums))
         done += count
         tell(report, done / n_permutations)
     null = torch.cat(nulls).cpu()

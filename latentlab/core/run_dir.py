@@ -87,6 +87,12 @@ class RunDir:
         recorded = self.recorded_checkpoints()
         if recorded is not None:
             return [p for p in recorded if p.is_file()]
+        return self.checkpoints_by_name()
+
+    def checkpoints_by_name(self) -> list[Path]:
+        """The checkpoint files by the step in their names: for a run whose record names none."""
+        if not self.checkpoint_dir.is_dir():
+            return []
         found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := _CHECKPOINT_NAME.match(p.name))]
         return [p for _, p in sorted(found)]
 

@@ -22,7 +22,16 @@ from PySide6.QtWidgets import QAbstractButton, QProgressBar
 
 from latentlab.gui.jobs import bind_controls
 
-STOP_WAIT_S = 2.0  # then it is killed
+STOP_WAIT_S = 2.0  # Stop and quitting end a process within this; then it is killed
+
+
+def wait_or_kill(process: subprocess.Popen, timeout_s: float) -> None:
+    """Wait for `process` to exit, killing it if it has not within `timeout_s`."""
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class ProcessJob(QObject):
@@ -115,11 +124,7 @@ class ProcessJob(QObject):
         process = self.process
         if process is None:
             return True
-        try:
-            process.wait(min(STOP_WAIT_S, timeout_ms / 1000))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, min(STOP_WAIT_S, timeout_ms / 1000))
         if self.reader is not None:
             self.reader.join(timeout_ms / 1000)
         return True

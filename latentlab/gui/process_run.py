@@ -29,10 +29,10 @@ from safetensors.torch import load_file
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from latentlab.core.training import EpochEvent, TrainResult
+from latentlab.gui.process_job import STOP_WAIT_S, wait_or_kill
 from latentlab.state.run import Progress, RunCallbacks, RunRequest
 
 ABANDON_WAIT_S = 0.5  # on quit, then it is killed: nothing of it is kept
-STOP_WAIT_S = 2.0  # Stop and quitting end the process within this; then it is killed
 
 
 class _Spare:
@@ -304,11 +304,7 @@ class ProcessRun:
         if process is None:
             return True
         self.stop()
-        try:
-            process.wait(min(STOP_WAIT_S, timeout_ms / 1000))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, min(STOP_WAIT_S, timeout_ms / 1000))
         if self.reader is not None:
             self.reader.join(timeout_ms / 1000)
         return not (self.reader is not None and self.reader.is_alive())
@@ -322,10 +318,9 @@ class ProcessRun:
         try:
             if process.stdin is not None:
                 process.stdin.close()
-            process.wait(timeout_s)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            process.kill()
-            process.wait()
+        except (OSError, ValueError):
+            process.kill()  # no lifeline to close: end it now
+        wait_or_kill(process, timeout_s)
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -70,7 +70,9 @@ class RunFollower(QObject):
     def _newest(self) -> Path | None:
         """The newest checkpoint the run recorded that exists and has not failed to load (by file name for a
         run that records none), so one bad file never holds the window back."""
-        listed = [p for p in self.recorded if p.is_file()] if self.recorded else self.run.checkpoints()
+        # the record is read incrementally here already: no checkpoint line yet means it names none (rereading
+        # metrics.jsonl in full at every poll through run.checkpoints() is what issue 25 removed)
+        listed = [p for p in self.recorded if p.is_file()] if self.recorded else self.run.checkpoints_by_name()
         for path in reversed(listed):
             if path not in self.refused:
                 return path

@@ -12,14 +12,6 @@ from latentlab.state.model_settings import ModelSettings
 from latentlab.state.schema import schema
 
 
-@pytest.fixture
-def app():
-    state = AppState()
-    state.session.model_settings = ModelSettings("vae", hidden=(16,))
-    assert state.session.set_dataset("ring8")
-    return state
-
-
 def test_the_schema_declares_every_setting_once_with_type_default_and_range():
     settings = schema()
     assert len(settings) >= 60

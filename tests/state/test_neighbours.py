@@ -4,17 +4,7 @@ import pytest
 import torch
 
 from latentlab.core.neighbours import nearest
-from latentlab.state.app import AppState
-from latentlab.state.model_settings import ModelSettings
 from latentlab.state.schema import schema
-
-
-@pytest.fixture
-def app():
-    state = AppState()
-    state.session.model_settings = ModelSettings("vae", hidden=(16,))
-    assert state.session.set_dataset("ring8")
-    return state
 
 
 def test_k_space_and_example_are_settings_and_example_is_not_remembered():

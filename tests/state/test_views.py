@@ -8,16 +8,7 @@ import pytest
 
 from latentlab.core.pretrained import shipped_path
 from latentlab.state.app import AppState
-from latentlab.state.model_settings import ModelSettings
 from latentlab.state.views import FORMAT, ViewError, apply_view, read_view, save_view, to_view, view_settings
-
-
-@pytest.fixture
-def app():
-    state = AppState()
-    state.session.model_settings = ModelSettings("vae", hidden=(16,))
-    assert state.session.set_dataset("ring8")
-    return state
 
 
 def test_a_view_round_trips_data_model_settings_focus_and_selection(app, tmp_path):
