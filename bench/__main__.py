@@ -12,7 +12,7 @@ import torch
 
 from bench.report import table, write
 
-SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup"]
+SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup", "neighbours", "encode", "projections"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = []
     for name in args.only or SUITES:
         suite = importlib.import_module(f"bench.{name}")
+        if args.quick and not args.only and getattr(suite, "SKIP_IN_QUICK_RUNS", False):
+            continue  # too slow to start for a quick run of everything (it says why); --only runs it
         got = suite.run(args.quick, args.device)
         figures.extend(got)
         for f in got:

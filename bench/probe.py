@@ -26,10 +26,10 @@ def peak_rss() -> int:
 
 
 def main() -> int:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    from latentlab.gui.app import create_application, initial_state, use_gui_thread_for_small_work
+    # In the application's own order: latentlab.gui (and so torch) before PySide6 (see gui/__init__.py).
+    from latentlab.gui.app import create_application, initial_state, use_gui_thread_for_small_work  # noqa: I001
     from latentlab.gui.main_window import MainWindow
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
     what = sys.argv[1]
     app = create_application()

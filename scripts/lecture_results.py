@@ -1,79 +1,217 @@
-"""The lecture's measured results, reproducible from a fresh install:
+"""The lecture's measured results, reproducible from a fresh install, each over many seeds.
 
-  walkback     ring of 8 Gaussians: MMD^2 of 1,000 chains at step 100 to held-out data,
-               DAE without and with walkback, same architecture, seed and budget, over several seeds
+  walkback     DAE chains without and with one walkback step: MMD^2 of 1,000 chains started from
+               training points, at step 100, to held-out data; same architecture, seed and budget.
+               On the ring of 8 Gaussians and on MNIST-5k (salt-and-pepper 0.2), 20 seeds each.
   leaderboard  mnist5k: every generative family trained with the same budget, scored against
                held-out data (MMD^2 + permutation p-value, Parzen log-likelihood)
 
-Usage: python scripts/lecture_results.py [walkback] [leaderboard]   (writes bench/results/*.csv)
+Every seed's numbers are cached under build/lecture_results/ (a rerun resumes; --fresh starts
+over). The summaries go to docs/lecture_results.json (tracked) and bench/results/*.txt, and the
+README's and lessons' marked blocks
+
+    <!-- lecture_results:NAME -->  ...  <!-- /lecture_results -->
+
+are rewritten from docs/lecture_results.json, so no figure there is typed by hand
+(tests/scripts/test_lecture_results.py checks that the blocks match the file).
+
+Usage: python scripts/lecture_results.py [walkback] [leaderboard] [--seeds N] [--data ring8|mnist5k]
+                                        [--fresh] [--cached-only]
+       python scripts/lecture_results.py --blocks      (only rewrite the marked blocks)
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import json
+import re
+import statistics
+import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from latentlab.core.data import load_dataset
-from latentlab.core.leaderboard import score_model, write_csv
+from latentlab.core.models.dae import DAEConfig
 from latentlab.core.recipes import model_for_dataset
-from latentlab.core.training import TrainConfig, Trainer
+from latentlab.core.training import TrainConfig
 from latentlab.core.walkback import ChainRun, chain_mmd_curve, train_walkback_pair
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
-LEADERBOARD_MODELS = {
-    "vae": dict(family="vae"),
-    "autoencoder + N(0, I) prior samples": dict(family="autoencoder"),
-    "dae chain (walkback 1)": dict(family="dae", corruption="salt_pepper", noise=0.2, walkback=1),
-    "mmd net": dict(family="mmdnet", latent_dim=10, hidden=(256, 512)),
-    "gmmn+ae": dict(family="gmmn_ae"),
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SUMMARY = ROOT / "docs" / "lecture_results.json"
+CACHE = ROOT / "build" / "lecture_results"
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "latentlab" / "resources" / "lessons").glob("*.md"))]
+BLOCK = re.compile(r"(<!-- lecture_results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /lecture_results -->)", re.S)
+
+# The pairs measured: the shipped checkpoints' recipes (latentlab/resources/checkpoints/manifest.json).
+WALKBACK: dict[str, dict[str, Any]] = {
+    "ring8": dict(settings={}, epochs=30, label="the ring of 8 Gaussians (Gaussian corruption σ = 0.2)"),
+    "mnist5k": dict(settings=dict(hidden=(128,), latent_dim=16, corruption="salt_pepper", noise=0.2), epochs=30,
+                    label="MNIST-5k (salt-and-pepper, 20% of pixels)"),
 }
+CHAINS, STEPS = 1000, 100
 
 
-def walkback(seeds=range(5), epochs: int = 30) -> None:
-    d = load_dataset("ring8")
-    config = model_for_dataset("dae", d).config
-    lines = [f"walkback on ring8: {epochs} epochs each, noise {config.noise}, 1,000 chains from data, 100 steps",
-             "MMD^2 at step 100 to held-out data",
-             "seed  without  with    train s (without / with)"]
-    print("\n".join(lines), flush=True)
-    for seed in seeds:
-        pair = train_walkback_pair(config, d, TrainConfig(epochs=epochs, seed=seed, device="cpu"), 1, 1.0)
-        start = d.train_x[torch.randperm(len(d.train_x), generator=torch.Generator().manual_seed(seed))[:1000]]
-        scores = []
-        for model in (pair.without, pair.with_walkback):
-            run = ChainRun(model, start, seed=seed)
-            run.advance(100)
-            scores.append(chain_mmd_curve([run.current], d.test_x)[1][0])
-        lines.append(f"{seed:4d}  {scores[0]:.4f}   {scores[1]:.4f}  {pair.seconds[0]:.1f} / {pair.seconds[1]:.1f}")
-        print(lines[-1], flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "walkback_ring8.txt").write_text("\n".join(lines) + "\n")
+def cached(section: str, key: str, compute: Callable[[], dict[str, Any]], fresh: bool,
+           cached_only: bool = False) -> dict[str, Any] | None:
+    """`compute()`'s result, kept in CACHE; with `cached_only`, None where nothing is cached yet."""
+    path = CACHE / section / f"{key}.json"
+    if path.exists() and not fresh:
+        return json.loads(path.read_text())
+    if cached_only:
+        return None
+    result = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result))
+    return result
 
 
-def leaderboard(epochs: int = 20, latent_dim: int = 8) -> None:
+def walkback_seed(data: str, seed: int, epochs: int | None = None) -> dict[str, Any]:
+    """One seed: the pair trained alike, then chains from the same start with the same random numbers."""
+    recipe = WALKBACK[data]
+    d = load_dataset(data)
+    config = model_for_dataset("dae", d, **recipe["settings"]).config
+    assert isinstance(config, DAEConfig)
+    pair = train_walkback_pair(config, d, TrainConfig(epochs=epochs or recipe["epochs"], seed=seed, device="cpu"),
+                               walkback=1, walkback_p=config.walkback_p)
+    start = d.train_x[torch.randperm(len(d.train_x), generator=torch.Generator().manual_seed(seed))[:CHAINS]]
+    scores = []
+    for model in (pair.without, pair.with_walkback):
+        assert model is not None, pair.message
+        run = ChainRun(model, start, seed=seed)
+        run.advance(STEPS)
+        scores.append(chain_mmd_curve([run.current], d.test_x)[1][0])
+    return {"seed": seed, "without": scores[0], "with": scores[1], "seconds": list(pair.seconds)}
+
+
+def summarize_pairs(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    ratios = [r["without"] / max(r["with"], 1e-12) for r in rows]
+    return {"seeds": len(rows), "lower_with": sum(r["with"] < r["without"] for r in rows),
+            "median_ratio": statistics.median(ratios), "min_ratio": min(ratios), "max_ratio": max(ratios),
+            "median_without": statistics.median(r["without"] for r in rows),
+            "median_with": statistics.median(r["with"] for r in rows), "rows": rows}
+
+
+def walkback(seeds: int, fresh: bool, cached_only: bool = False, datasets=tuple(WALKBACK)) -> dict[str, Any]:
+    out = {}
+    for data in datasets:
+        rows = []
+        for seed in range(seeds):
+            r = cached("walkback", f"{data}-{seed}", lambda: walkback_seed(data, seed), fresh,  # noqa: B023
+                       cached_only)
+            if r is None:
+                continue
+            rows.append(r)
+            print(f"walkback {data} seed {seed}: without {r['without']:.4f}  with {r['with']:.4f}", flush=True)
+        if not rows:
+            continue
+        out[data] = {"label": WALKBACK[data]["label"], "epochs": WALKBACK[data]["epochs"], **summarize_pairs(rows)}
+        lines = [f"walkback on {data}: {out[data]['epochs']} epochs each, {CHAINS} chains from training points, "
+                 f"MMD^2 at step {STEPS} to held-out data", "seed  without  with"]
+        lines += [f"{r['seed']:4d}  {r['without']:.4f}   {r['with']:.4f}" for r in rows]
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"walkback_{data}.txt").write_text("\n".join(lines) + "\n")
+    return out
+
+
+def leaderboard(seeds: int, fresh: bool, cached_only: bool = False, epochs: int = 20, latent_dim: int = 8) -> dict[str, Any]:
+    """One seed (a leaderboard, not a learning effect stated in the text): bench/results/leaderboard_mnist5k.csv."""
+    from latentlab.core.leaderboard import score_model, write_csv
+    from latentlab.core.training import Trainer
+
+    models: dict[str, dict[str, Any]] = {
+        "vae": dict(family="vae"),
+        "autoencoder + N(0, I) prior samples": dict(family="autoencoder"),
+        "dae chain (walkback 1)": dict(family="dae", corruption="salt_pepper", noise=0.2, walkback=1),
+        "mmd net": dict(family="mmdnet", latent_dim=10, hidden=(256, 512)),
+        "gmmn+ae": dict(family="gmmn_ae"),
+    }
     d = load_dataset("mnist5k")
     scores = []
-    print(f"leaderboard on mnist5k: {epochs} epochs each, batch 128, latent {latent_dim}; 500 samples vs 500 held-out")
-    for name, settings in LEADERBOARD_MODELS.items():
+    for name, settings in models.items():
         settings = {"latent_dim": latent_dim, **settings}
         family = settings.pop("family")
         torch.manual_seed(0)
         model = model_for_dataset(family, d, **settings)
         start = time.perf_counter()
         Trainer(model, d, TrainConfig(epochs=epochs, seed=0, device="cpu")).run()
-        seconds = time.perf_counter() - start
         score = score_model(name, model, d.test_x, n=500, n_permutations=200)
         scores.append(score)
-        print(f"{name:38s} MMD^2 {score.mmd2:.5f}  p {score.p_value:.3f}  Parzen {score.parzen:8.1f} nats "
-              f"(sigma {score.parzen_sigma:.3g})  trained in {seconds:.1f} s", flush=True)
-    RESULTS.mkdir(exist_ok=True)
+        print(f"{name:38s} MMD^2 {score.mmd2:.5f}  p {score.p_value:.3f}  trained in "
+              f"{time.perf_counter() - start:.1f} s", flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     write_csv(scores, RESULTS / "leaderboard_mnist5k.csv")
+    return {}
+
+
+SECTIONS: dict[str, Callable[..., dict[str, Any]]] = {"walkback": walkback, "leaderboard": leaderboard}
+
+
+# -- the marked blocks ------------------------------------------------------------------------
+def render_walkback(data: str, s: dict[str, Any]) -> str:
+    n, k = s["seeds"], s["lower_with"]
+    verdict = ("It holds on every seed." if k == n else "It holds on most seeds, not on every one." if 2 * k > n
+               else "Walkback does not lower it on any seed measured." if k == 0
+               else "It does not hold on most seeds.")
+    text = (f"Walkback on {s['label']}, {n} seeds ({s['epochs']} epochs each, {CHAINS:,} chains from training "
+            f"points, MMD² at step {STEPS} to held-out data): with one walkback step MMD² is lower on "
+            f"**{k} of {n} seeds**; the median is {s['median_without']:.4f} without walkback and "
+            f"{s['median_with']:.4f} with; the ratio without/with is {s['median_ratio']:.2f}x at the median, "
+            f"from {s['min_ratio']:.2f}x to {s['max_ratio']:.2f}x. {verdict}")
+    return textwrap.fill(text, 100) + "\n"
+
+
+def render(name: str, summary: dict[str, Any]) -> str:
+    """The text of block `name` from the summary; a block whose results are missing says so."""
+    section, _, part = name.partition("-")
+    s = summary.get(section, {}).get(part) if part else summary.get(section)
+    if not s:
+        return f"(not measured yet: run `python scripts/lecture_results.py {section}`)\n"
+    if section == "walkback":
+        return render_walkback(part, s)
+    raise KeyError(f"no renderer for the block {name!r}")
+
+
+def rewrite_blocks(text: str, summary: dict[str, Any]) -> str:
+    return BLOCK.sub(lambda m: m.group(1) + render(m.group("name"), summary) + m.group(4), text)
+
+
+def write_blocks(summary: dict[str, Any]) -> None:
+    for path in DOCUMENTS:
+        text = path.read_text()
+        new = rewrite_blocks(text, summary)
+        if new != text:
+            path.write_text(new)
+            print(f"rewrote the marked blocks in {path.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)} (default: walkback)")
+    p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--fresh", action="store_true", help="recompute cached seeds")
+    p.add_argument("--data", choices=tuple(WALKBACK), action="append", help="walkback: only this dataset")
+    p.add_argument("--cached-only", action="store_true",
+                   help="summarize the seeds already cached, computing none (the text gives the seed count)")
+    p.add_argument("--blocks", action="store_true", help="only rewrite the marked blocks from the summary")
+    a = p.parse_args(argv)
+    unknown = [s for s in a.sections if s not in SECTIONS]
+    if unknown:
+        p.error(f"unknown section {unknown[0]!r}: choose from {', '.join(SECTIONS)}")
+    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {}
+    if not a.blocks:
+        for section in a.sections or ["walkback"]:
+            options = {"datasets": tuple(a.data)} if a.data and section == "walkback" else {}
+            result = SECTIONS[section](a.seeds, a.fresh, a.cached_only, **options)
+            if result:
+                summary[section] = {**summary.get(section, {}), **result}
+        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n")
+    write_blocks(summary)
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["walkback", "leaderboard"]
-    for part in parts:
-        {"walkback": walkback, "leaderboard": leaderboard}[part]()
+    main()

@@ -35,6 +35,9 @@ tmp=$(mktemp -d)
 # MMD: an MMD net on the ring, its samples against held-out data.
 .venv/bin/latentlab --data ring8 --model mmdnet --train-steps 600 --set window.panel=mmd --panel-only --set mmd.test=on \
   --screenshot docs/images/mmd-panel.png
+# MLE against MAP: the Parametric fits dock, a Gaussian fitted to n = 10 generated points.
+.venv/bin/latentlab --data ring8 --set window.panel=parametric --panel-only --set parametric.n=10 --window-size 1100x520 \
+  --screenshot docs/images/parametric-fits.png
 # The Samples dock, the dark theme, and a handout strip from the command line.
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set window.panel=samples --screenshot docs/images/samples.png
 .venv/bin/latentlab --checkpoint pretrained:vae-mnist5k-2d --set window.theme=dark --set scatter.focus=0.5,-1 \

@@ -17,8 +17,8 @@ def test_a_wheel_carries_checkpoints_and_lessons_and_finds_them_once_installed(t
     wheel = next((tmp_path / "dist").glob("latentlab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(p.name for p in (ROOT / "latentlab/resources/checkpoints").iterdir())
-    assert all(f"latentlab/resources/checkpoints/{n}" in names for n in shipped) and len(shipped) == 13
-    assert sum(n.startswith("latentlab/resources/lessons/") and n.endswith(".md") for n in names) == 6
+    assert all(f"latentlab/resources/checkpoints/{n}" in names for n in shipped) and len(shipped) == 15
+    assert sum(n.startswith("latentlab/resources/lessons/") and n.endswith(".md") for n in names) == 7
     assert "latentlab/py.typed" in names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],

@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="open the application on this checkpoint")
     parser.add_argument("--data", help="open the application on this dataset: a name, or the path of a .npy/.npz "
                                        "array, a .csv/.tsv table, a folder of images or a folder of IDX files")
+    parser.add_argument("--no-model", action="store_true",
+                        help="with --data: build no model; the data's vectors (an embedding) are explored as they are, "
+                             "through PCA, UMAP or t-SNE (--set scatter.projection=umap)")
     parser.add_argument("--data-dir", help="folder holding a standard dataset's files (mnist, cifar10, ...)")
     parser.add_argument("--download", action="store_true",
                         help="with --data NAME: fetch a standard dataset (mnist, cifar10, ...) that is not on this "
@@ -111,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         args.image_size = given["data.image_size"]
     if args.image_size is not None and not 4 <= args.image_size <= 256:
         raise UserError(f"--image-size must be 4 to 256 pixels, got {args.image_size}")
+    if getattr(args, "no_model", False) and not args.data:
+        raise UserError("--no-model goes with --data FILE (the vectors to explore)")
     args.view_data = open_view(args)
     args.plugin_opening = open_plugin(args)
     args.loaded_data = open_data(args)

@@ -201,6 +201,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
     else:
         given = {k.split(".", 1)[1]: values[k] for k in values["given"] if k.startswith("model.")}
         given.pop("family", None)
+        given.pop("latent_dim", None)  # passed below (given twice it was a TypeError)
         try:
             model = model_for_dataset(values["model.family"], dataset, latent_dim=values["model.latent_dim"],
                                       **given)

@@ -113,3 +113,31 @@ def export_codes(table: CodeTable, folder: str | Path, dataset) -> list[Path]:
     write_codes_csv(table, folder / "codes.csv")
     images = torch.cat([dataset.train_x, dataset.test_x]) if dataset.kind == "image" else None
     return [folder / "codes.csv", *write_projector(table, folder, images)]
+
+
+def project_codes(table: CodeTable, kind: str, train_rows: int, params=None) -> tuple[np.ndarray, tuple[str, str]]:
+    """The table's codes in the plane [n, 2] by `kind` (pca, umap or tsne, core/projections.py), fitted on
+    the first `train_rows` (the training codes); the other rows are placed through the fit. And the axes' names."""
+    from latentlab.core.latent import PCAProjection
+    from latentlab.core.projections import KINDS, ProjectionParams, fit_projection
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown projection {kind!r}; choose one of {', '.join(KINDS)}")
+    train, rest = table.codes[:train_rows], table.codes[train_rows:]
+    if kind == "pca":
+        pca = PCAProjection.fit(torch.from_numpy(train))
+        return pca.to_2d(torch.from_numpy(table.codes).float()).numpy(), pca.labels
+    fit = fit_projection(train, params or ProjectionParams(kind))
+    placed = fit.place(rest) if len(rest) else np.zeros((0, 2), np.float32)
+    return np.concatenate([fit.embedding.numpy(), placed]), fit.labels
+
+
+def write_projection_csv(table: CodeTable, xy: np.ndarray, axes: tuple[str, str], path: str | Path) -> None:
+    """projection.csv: each example's split, index, label and class, and its place in the plane (its two
+    columns named after the projection's axes, e.g. "UMAP 1", "UMAP 2")."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["split", "index", "label", "class", *axes])
+        for i in range(len(xy)):
+            out.writerow([table.split[i], int(table.index[i]), int(table.label[i]), table.label_name(i),
+                          f"{xy[i, 0]:.6g}", f"{xy[i, 1]:.6g}"])

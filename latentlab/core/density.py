@@ -15,15 +15,20 @@ BLOCK = 4096  # query rows per block, so n_query x n_points never lives whole
 
 @dataclass(frozen=True)
 class GaussianFit:
-    """Maximum-likelihood multivariate Gaussian: the parametric density the lecture contrasts with a KDE."""
+    """Maximum-likelihood multivariate Gaussian: the parametric density the lecture contrasts with a KDE.
+
+    μ = (1/n) Σ z_i and Σ = (1/n) Σ (z_i − μ)(z_i − μ)^T, as lesson 3's formula says; `unbiased=True`
+    divides by n − 1 instead (the unbiased covariance, which is not the maximum-likelihood one)."""
 
     mean: Tensor
     cov: Tensor
 
     @classmethod
-    def fit(cls, points: Tensor, shrinkage: float = 1e-6) -> GaussianFit:
+    def fit(cls, points: Tensor, shrinkage: float = 1e-6, unbiased: bool = False) -> GaussianFit:
         points = _as_2d(points, "points")
-        return cls(points.mean(0), pooled_covariance(points, shrinkage=shrinkage))
+        n = points.shape[0]
+        cov = pooled_covariance(points, shrinkage=shrinkage)  # divides by n - 1
+        return cls(points.mean(0), cov if unbiased else cov * ((n - 1) / n))
 
     def log_prob(self, query: Tensor) -> Tensor:
         dist = torch.distributions.MultivariateNormal(self.mean, covariance_matrix=self.cov)

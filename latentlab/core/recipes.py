@@ -27,7 +27,8 @@ def model_for_dataset(family: str, dataset: Dataset, **settings: Any) -> LatentM
         "hidden": DEFAULT_HIDDEN[dataset.kind],
         "obs_sigma": 0.1,
     }
-    config.update({k: v for k, v in settings.items() if v is not None and k in fields})
+    config.update({k: v for k, v in settings.items() if v is not None and k in fields
+                   and not (k == "likelihood" and v == "auto")})  # auto: the dataset's default
     with torch.device("meta"):  # sized first without memory: 65536-wide layers would take tens of GB
         count = sum(p.numel() for p in build_model(family, config).parameters())
     if count > MAX_PARAMETERS:
@@ -114,5 +115,5 @@ def dataset_from_record(record: Any, trust_folder: bool = False) -> Dataset:
         return load_dataset(folder, label_column=options.get("label_column"), seed=options.get("seed", 0))
     if name in NAMED:  # a standard set: from the folder it was read from, else the cache
         return load_dataset(name, folder=folder)
-    keep = {k: options[k] for k in ("n", "noise", "seed") if k in options}
+    keep = {k: options[k] for k in ("n", "noise", "seed", "size") if k in options}
     return load_dataset(name, **keep)

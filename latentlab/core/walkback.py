@@ -42,7 +42,7 @@ class ChainRun:
         self.sample = sample
         self.corruption = corruption or model.corruption
         self.generator = torch.Generator(device=model.device).manual_seed(seed)
-        self.clean: list[Tensor] = [start.to(model.device, torch.float32)]
+        self.clean: list[Tensor] = [start.to(model.device, model.dtype)]  # the model's dtype
         self.corrupted: list[Tensor] = []
 
     @property
@@ -108,9 +108,10 @@ def train_walkback_pair(config: DAEConfig, dataset: Dataset, train: TrainConfig,
 
 
 def chain_frames(runs: list[ChainRun], names: list[str], reference: Tensor | None = None,
-                 size: int = 360, particles: int = 1000) -> list:
+                 size: int = 360, particles: int = 1000, scale: int = 6) -> list:
     """One Pillow frame per step of the runs, side by side with their names: for 2-D data the
-    particles over `reference` (grey), for images chain 0's corrupted x~ above its denoised x."""
+    particles over `reference` (grey), for images chain 0's corrupted x~ above its denoised x, each
+    pixel `scale` x `scale`."""
     steps = min(run.t for run in runs) + 1
     if runs[0].current.dim() == 2:
         everything = torch.cat([s[:particles].cpu() for run in runs for s in run.clean[:steps]]
@@ -124,5 +125,5 @@ def chain_frames(runs: list[ChainRun], names: list[str], reference: Tensor | Non
         for run in runs:
             clean = run.clean[t][0].cpu().clamp(0, 1)
             tiles += [run.corrupted[t - 1][0].cpu().clamp(0, 1) if t else torch.zeros_like(clean), clean]
-        frames.append(grid_image(torch.stack(tiles), nrow=2, scale=6))  # one row per model: x~ | x
+        frames.append(grid_image(torch.stack(tiles), nrow=2, scale=scale))  # one row per model: x~ | x
     return frames

@@ -74,8 +74,12 @@ def initial_state(window, args: argparse.Namespace) -> None:
     name = getattr(args, "data", None) or settings.value("last/dataset", DEFAULT_DATASET)
     folder = getattr(args, "data_dir", None) or settings.value("last/folder", None)
     options = {"label_column": getattr(args, "label_column", None), "size": getattr(args, "image_size", None)}
-    if not session.set_dataset(str(name), folder, loaded=getattr(args, "loaded_data", None),
-                               **{k: v for k, v in options.items() if v}):
+    no_model = bool(getattr(args, "no_model", False))
+    if session.set_dataset(str(name), folder, loaded=getattr(args, "loaded_data", None), rebuild=not no_model,
+                           **{k: v for k, v in options.items() if v}):
+        if getattr(args, "no_model", False):
+            session.explore_without_model()
+    else:
         if getattr(args, "data", None) and getattr(args, "screenshot", None):
             print(f"latentlab: {window.banner.text}", file=sys.stderr)  # nobody sees the window's banner
         session.model_settings = ModelSettings()

@@ -78,9 +78,11 @@ def apply_preset(window, name: str) -> None:
         order = [right, docks["curves"]]
         shares = [1 - preset.curves, preset.curves]
     docks["curves"].show()
-    # Neighbours is a tab beside the loss curves: a sixth tab above would cut the titles at 480 px.
-    window.tabifyDockWidget(docks["curves"], docks["neighbours"])
-    docks["neighbours"].show()
+    # Neighbours and Parametric fits are tabs beside the loss curves: a sixth tab above would cut the titles
+    # at 480 px.
+    for key in ("neighbours", "parametric"):
+        window.tabifyDockWidget(docks["curves"], docks[key])
+        docks[key].show()
     docks["curves"].raise_()
     if preset.right_front == "mmd":
         window.mmd.show_tab("mmd")

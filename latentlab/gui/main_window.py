@@ -27,6 +27,7 @@ import latentlab
 from latentlab.gui.exports import WindowExports
 from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size
 from latentlab.gui.lessons.actions import apply_step
+from latentlab.gui.panels.arithmetic import ArithmeticSection
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.interpolation import InterpolationPanel
 from latentlab.gui.panels.lessons import LessonsPanel
@@ -34,6 +35,7 @@ from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.mmd import MMDPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
 from latentlab.gui.panels.neighbours import NeighboursPanel
+from latentlab.gui.panels.parametric import ParametricPanel
 from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
@@ -42,7 +44,7 @@ from latentlab.gui.plugin_open import PluginOpener, plugin_aware
 from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.process_run import ProcessRun
 from latentlab.gui.run_follower import RunFollower
-from latentlab.gui.theme import CHOICES, apply_theme
+from latentlab.gui.theme import CHOICES, apply_presentation, apply_theme, restyle_plot_for_presentation
 from latentlab.gui.views import WindowViews
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
@@ -64,9 +66,12 @@ SHORTCUTS = [
     ("Ctrl+Shift+F", "Follow a run that trains elsewhere (its --run-dir folder)"),
     ("Ctrl+E", "Export the latent plot as PNG or SVG"),
     ("Ctrl+Shift+E", "Export any plot as PNG or SVG"),
+    ("Ctrl+Shift+C", "Copy any plot or image to the clipboard (Edit > Copy image)"),
     ("Ctrl+0", "Keyboard focus to the latent scatter (then arrow keys move the decoded point)"),
     ("Alt+D / Alt+B / Alt+L / Alt+P", "Scatter tool: Decode, Box select, Lasso, Pan/zoom"),
     ("Ctrl+Shift+0", "Reset the latent scatter's zoom (show every code again)"),
+    ("Alt+Left / Alt+Right", "Back / forward through the decoded points (View > Back, Forward)"),
+    ("F11", "Presentation mode: large fonts, thick lines, colour-blind-safe colours, large images"),
     ("Ctrl+Alt+1 … Ctrl+Alt+4", "Layout: Explore, Train, Lesson, Compare (View > Layout)"),
     ("Ctrl+D / Ctrl+Shift+D", "Open a data file / a data folder"),
     ("Ctrl+1 … Ctrl+9", "Show a panel and put the keyboard focus in it (View > Go to panel)"),
@@ -109,10 +114,12 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.ask_codes_folder: Callable[[], str | None] = self._ask_codes_folder
         self.plugins = PluginOpener(self)  # File > Open model code… (its dialogs are its attributes)
         self.remember_layout = True  # off for --screenshot runs, which arrange docks for the picture
+        self.presenting = False  # presentation mode (set_presentation)
         self.floated_panels: set[str] = set()  # docks a lesson floated, to put back on the next step
 
         self.banner = MessageBanner(self.state.banner)
-        self.scatter = LatentScatterPanel(self.session, self.state.scatter)
+        self.scatter = LatentScatterPanel(self.session, self.state.scatter, values=self.state.values,
+                                          cross_filter=self.state.cross_filter)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -125,11 +132,14 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.model_data = ModelDataPanel(self.state)
         self.training = TrainingPanel(self.session)
         self.curves = LossCurvesPanel(self.session, self.state.curves)
-        self.decoder = DecoderPanel(self.session)
-        self.neighbours = NeighboursPanel(self.session, self.state.neighbours)
+        self.decoder = DecoderPanel(self.session, cross_filter=self.state.cross_filter, scatter=self.state.scatter)
+        self.neighbours = NeighboursPanel(self.session, self.state.neighbours, cross_filter=self.state.cross_filter)
         self.scatter.example_clicked.connect(self.state.neighbours.pick)
+        self.parametric = ParametricPanel(self.state.parametric)
         self.samples = SamplesPanel(self.session)
         self.interpolation = InterpolationPanel(self.session, self.state.interpolation)
+        self.arithmetic = ArithmeticSection(self.session, self.state.arithmetic)  # a section of that dock
+        self.interpolation.layout().addWidget(self.arithmetic)
         self.walkback = WalkbackPanel(self.session, self.state.walkback)
         self.mmd = MMDPanel(self.session, self.state.mmd, self.state.leaderboard, self.walkback.pair_models)
         self.lessons = LessonsPanel(lambda step: apply_step(self, step))
@@ -144,6 +154,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea, scroll=True)
         self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea, scroll=True)
         self.add_panel("neighbours", "Neighbours", self.neighbours, Qt.RightDockWidgetArea)
+        self.add_panel("parametric", "Parametric fits", self.parametric, Qt.RightDockWidgetArea, scroll=True)
         self.resize(1400, 860)
         apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
 
@@ -160,6 +171,11 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.state.window.events.floating.connect(self._float_panels)
         self.state.window.events.theme.connect(lambda theme: self.set_theme(theme))
         self.state.window.events.layout.connect(lambda name: name and self.apply_layout(name))
+        self.state.window.events.presentation.connect(self.set_presentation)
+        self.session.history_changed.connect(self._show_history)
+        for signal in (self.session.model_changed, self.session.dataset_changed):  # the curves were rebuilt
+            signal.connect(lambda *_: self.presenting and restyle_plot_for_presentation(
+                self.curves.plot.getPlotItem(), True))
         self.session.progress.connect(self._show_progress)
         self.session.model_changed.connect(self._show_model)
         self.session.state_changed.connect(self._show_model)
@@ -218,6 +234,8 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         apply_preset(self, name)
         for preset, action in self.layout_actions.items():
             action.setChecked(preset == name)
+        # A preset docks every panel; those the state says float (a lesson step's) float again on top.
+        self._float_panels(self.state.window.floating)
 
     def float_panel(self, key: str) -> None:
         """Float a dock over the right part of the window, large enough to read (lessons use it)."""
@@ -299,6 +317,9 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                      "One of the shipped models, with its description and metrics")
         self._action(file, "Open &data…", lambda: self.open_data(), QKeySequence("Ctrl+D"),
                      "Your own data: a .npy/.npz array or a .csv/.tsv table (or drop a file or folder on the window)")
+        self._action(file, "Open data with &no model…", lambda: self.open_data(model=False),
+                     tip="Vectors (an embedding's .npy or .csv) explored as they are, through PCA, UMAP or t-SNE: "
+                         "colour and hover by their labels and metadata, a click shows a point's neighbours")
         self._action(file, "Open data &folder…", lambda: self.open_data(folder=True), QKeySequence("Ctrl+Shift+D"),
                      "A folder of images (subfolders as classes) or of MNIST-style IDX files")
         self._action(file, "Open model &code…", lambda: self.plugins.open_code(),
@@ -325,8 +346,12 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                      "Choose any plot in the window and save it as PNG or SVG")
         self._action(file, "Export latent &codes…", lambda: self.export_codes(),
                      tip="codes.csv with labels, and TensorBoard Embedding Projector files (vectors, metadata, sprite)")
+        self._export_option_menus(file)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "&Copy image…", lambda: self.copy_plot(), QKeySequence("Ctrl+Shift+C"),
+                     "Put any plot or image of the window on the clipboard")
         view = bar.addMenu("&View")
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -355,6 +380,18 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
             action.setChecked(name == "explore")
             self.layout_actions[name] = action
         self._action(view, "&Reset layout", self.reset_layout, tip="The Explore layout, every dock shown")
+        view.addSeparator()
+        self.presentation_action = self._action(
+            view, "&Presentation mode", lambda on: setattr(self.state.window, "presentation", bool(on)),
+            QKeySequence(Qt.Key_F11), "Large fonts, thick lines, colour-blind-safe colours and images of 256 px "
+                                      "or more, for a projector")
+        self.presentation_action.setCheckable(True)
+        view.addSeparator()
+        self.back_action = self._action(view, "&Back", self.session.focus_back, QKeySequence("Alt+Left"),
+                                        "Decode the point decoded before this one again")
+        self.forward_action = self._action(view, "&Forward", self.session.focus_forward, QKeySequence("Alt+Right"),
+                                           "Decode the next point of the history again")
+        self._show_history()
         train = bar.addMenu("&Training")
         self._action(train, "&Start", lambda: self.session.start(), QKeySequence("Ctrl+Return"))
         self._action(train, "&Pause / resume\tSpace", self.session.toggle_pause)  # Space: a QShortcut (below)
@@ -386,7 +423,27 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
             action.setChecked(c == choice)
         if remember:
             self.settings.setValue("view/theme", choice)
-        return apply_theme(QApplication.instance(), choice, self)
+        scheme = apply_theme(QApplication.instance(), choice, self)
+        if getattr(self, "presenting", False):  # the theme's axis pens are thin again
+            apply_presentation(QApplication.instance(), True, self, self.presentation_images())
+        return scheme
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode (WindowState.presentation; View menu, F11) on or off; everything stays live."""
+        self.presenting = on
+        self.presentation_action.setChecked(on)
+        self.curves._rebuild()  # the loss curves take the category colours when they are built
+        apply_theme(QApplication.instance(), self.theme, self)
+        apply_presentation(QApplication.instance(), on, self, self.presentation_images())
+        self.scatter.redraw()
+
+    def presentation_images(self) -> tuple[QWidget, ...]:
+        """The image views presentation mode shows at 256 px or more (besides every gallery's thumbnails)."""
+        return self.decoder.decoded, self.interpolation.current
+
+    def _show_history(self) -> None:
+        self.back_action.setEnabled(self.session.can_go_back())
+        self.forward_action.setEnabled(self.session.can_go_forward())
 
     def _system_scheme_changed(self, *_) -> None:
         if self.theme == "system":
@@ -427,12 +484,17 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
             "checkpoint comes from someone you do not trust.", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
-    def open_data(self, path: str | None = None, folder: bool = False) -> bool:
-        """Data of the user's (a file, or a folder of images or IDX files) with a new model for it."""
+    def open_data(self, path: str | None = None, folder: bool = False, model: bool = True) -> bool:
+        """Data of the user's (a file, or a folder of images or IDX files) with a new model for it; with
+        `model` False, no model: the data's vectors are explored as they are."""
         if not self._may_replace_model("open other data"):
             return False
         path = path or (self.model_data.choose_folder("Open data folder") if folder else self.model_data.choose_file())
-        return bool(path) and self.model_data.open_path(path)
+        if not (bool(path) and self.model_data.open_path(path)):
+            return False
+        if not model:
+            self.session.explore_without_model()
+        return True
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._dropped_path(event) is not None:

@@ -81,3 +81,92 @@ def restyle_plots(root: QWidget, colours: PlotColours) -> None:
             item.titleLabel.setText(item.titleLabel.text, color=colours.foreground)
         if item.legend is not None:
             item.legend.setLabelTextColor(colours.foreground)
+
+
+# -- presentation mode (View > Presentation mode, F11; WindowState.presentation) ---------------------
+# For a projector: large fonts, thick lines, images at least 256 px, and category colours that
+# colour-blind viewers tell apart: Okabe & Ito's seven colours (their black left out: it vanishes on
+# the dark theme), then a grey and two of Paul Tol's "muted" colours for the 9th and 10th class.
+PRESENTATION_FONT_PT = 14
+PRESENTATION_TICK_PT = 13
+PRESENTATION_LINE_WIDTH = 3.5
+PRESENTATION_IMAGE_PX = 256
+CVD_SAFE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+            "#999999", "#882255", "#44AA99"]
+
+
+def _category_lists() -> list[list[str]]:
+    """The category colour lists the panels draw with (changed in place, so every user sees the change)."""
+    from latentlab.gui.panels import loss_curves, scatter
+    from latentlab.gui.widgets import colour_by
+    return [scatter.CLASS_COLOURS, colour_by.CLASS_COLOURS, loss_curves.PALETTE]
+
+
+_normal: dict[str, object] = {}  # what presentation mode replaced, to put back
+
+
+def apply_presentation(app: QApplication, on: bool, root: QWidget | None = None,
+                       images: tuple[QWidget, ...] = ()) -> None:
+    """Presentation mode on or off: the application's font, the category colours, under `root` every
+    plot's tick labels, legends and line widths and every gallery's thumbnails, and the least size
+    of the image views `images` (the decoded point's, say)."""
+    from PySide6.QtGui import QFont
+
+    from latentlab.gui.widgets.gallery import ScrollingGallery
+
+    if "font" not in _normal:
+        _normal["font"] = QFont(app.font())
+        _normal["colours"] = [list(c) for c in _category_lists()]
+    font = QFont(_normal["font"])  # type: ignore[call-overload]
+    if on:
+        font.setPointSize(PRESENTATION_FONT_PT)
+    app.setFont(font)
+    for now, normal in zip(_category_lists(), _normal["colours"]):  # type: ignore[call-overload]
+        now[:] = (CVD_SAFE + normal[len(CVD_SAFE):]) if on else normal
+    if root is None:
+        return
+    for view in root.findChildren(pg.PlotWidget):
+        restyle_plot_for_presentation(view.getPlotItem(), on)
+    for grid in images:
+        normal_min = grid.property("normalMinimumHeight")
+        if normal_min is None:
+            grid.setProperty("normalMinimumHeight", grid.minimumHeight())
+            normal_min = grid.minimumHeight()
+        grid.setMinimumHeight(max(int(normal_min), PRESENTATION_IMAGE_PX) if on else int(normal_min))
+    for gallery in root.findChildren(ScrollingGallery):
+        gallery.set_minimum_size(PRESENTATION_IMAGE_PX if on else 0)
+
+
+def restyle_plot_for_presentation(item: pg.PlotItem, on: bool) -> None:
+    """Large tick labels and axis labels, and thick lines, on one plot (or back as they were)."""
+    from PySide6.QtGui import QFont
+
+    tick = QFont()
+    tick.setPointSize(PRESENTATION_TICK_PT if on else QApplication.font().pointSize())
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setStyle(tickFont=tick if on else None)
+        axis.label.setFont(tick)
+        if on:
+            axis.setPen(pg.mkPen(axis.pen().color(), width=2))
+    for legend in [item.legend, *(i for i in item.scene().items() if isinstance(i, pg.LegendItem))]:
+        if legend is None:  # the plot's own legend, or one placed beside it (widgets/legend.py)
+            continue
+        if legend.property("normalTextSize") is None:
+            legend.setProperty("normalTextSize", legend.opts["labelTextSize"])
+        legend.setLabelTextSize(f"{PRESENTATION_TICK_PT}pt" if on else legend.property("normalTextSize"))
+        for _, label in legend.items:
+            label.setText(label.text)  # setLabelTextSize alone keeps the text drawn at the old size
+    for data in item.listDataItems():
+        if not isinstance(data, pg.PlotDataItem) or data.opts.get("pen") is None:
+            continue
+        pen = pg.mkPen(data.opts["pen"])
+        if pen.style() == Qt.NoPen:
+            continue
+        normal = data.property("normalPenWidth") if hasattr(data, "property") else None
+        if normal is None:
+            normal = pen.widthF()
+            data.setProperty("normalPenWidth", normal)
+        pen.setWidthF(max(float(normal), PRESENTATION_LINE_WIDTH) if on else float(normal))
+        pen.setCosmetic(True)
+        data.setPen(pen)

@@ -10,19 +10,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from latentlab.core.models.dae import DenoisingAutoencoder
 from latentlab.core.settings import SettingError
+from latentlab.state.arithmetic import ArithmeticState
+from latentlab.state.colour import CrossFilter, ExampleValues, FilterState
 from latentlab.state.interpolation import InterpolationState
 from latentlab.state.leaderboard import BannerState, LeaderboardState
 from latentlab.state.mmd import MMDState
 from latentlab.state.neighbours import NeighboursState
+from latentlab.state.parametric import ParametricState
 from latentlab.state.scatter import ScatterState
 from latentlab.state.schema import lookup
 from latentlab.state.session import Session
 from latentlab.state.walkback import WalkbackState
 from latentlab.state.window import CurvesState, WindowState
 
-PANEL_SECTIONS = ("scatter", "interpolation", "walkback", "mmd", "neighbours", "curves", "window")
+PANEL_SECTIONS = ("scatter", "filter", "interpolation", "arithmetic", "walkback", "mmd", "neighbours", "parametric",
+                  "curves", "window")
 DATA_OPTIONS = {"label_column": "label_column", "image_size": "size"}  # data.* settings that are loader options
 
 
@@ -34,11 +37,17 @@ class AppState:
         self.walkback = WalkbackState()
         self.mmd = MMDState()
         self.neighbours = NeighboursState()
+        self.parametric = ParametricState()
         self.curves = CurvesState()
         self.window = WindowState()
         self.leaderboard = LeaderboardState()
         self.banner = BannerState()
         s = self.session
+        # Before the resets below: the values and the filter follow the new data or model first.
+        self.values = ExampleValues(s)
+        self.filter = FilterState()
+        self.cross_filter = CrossFilter(self.filter, self.values)
+        self.arithmetic = ArithmeticState()
         s.message.connect(self.banner.show)
         # Connected first, so the resets happen before any panel redraws for the new data or model.
         s.dataset_changed.connect(self.data_changed)
@@ -49,9 +58,19 @@ class AppState:
         """New data: nothing that pointed at the old examples holds (indices, hover, paths, scores)."""
         self.session.clear_view()
         self.interpolation.clear()
+        self.arithmetic.clear()
         self.neighbours.clear()
         self.leaderboard.clear()
         self.banner.clear()
+        self._fit_values()
+
+    def _fit_values(self) -> None:
+        """Colour and filter by what the new data and model have (their choices depend on both)."""
+        known = self.values.choices()
+        if self.scatter.colour_by not in known:
+            self.scatter.colour_by = "label"
+        if self.filter.by and self.filter.by not in known:
+            self.filter.clear()
 
     def model_changed(self) -> None:
         """A new model (built, reset or opened): its latent space, samples and chain are new."""
@@ -61,11 +80,8 @@ class AppState:
         self.leaderboard.clear()
         self.banner.clear()
         self.walkback.t = 0
-        model = self.session.snapshot
-        if isinstance(model, DenoisingAutoencoder):  # the chain corrupts as the model was trained to undo
-            config = model.config
-            self.walkback.corruption = config.corruption
-            self.walkback.level = config.noise
+        self._fit_values()
+        self.walkback.follow(self.session.snapshot)  # the chain corrupts as the model was trained to undo
 
     # -- settings by name ------------------------------------------------------------------------
     def get(self, name: str) -> Any:
@@ -113,6 +129,9 @@ class AppState:
                 raise SettingError(f"cannot load the dataset {name_!r}")
         elif name == "scatter.focus":
             self._decode(value)
+        elif name in ("scatter.colour_by", "filter.by"):
+            self.values.check(value)
+            setattr(self.scatter if section == "scatter" else self.filter, field, value)
         elif section in PANEL_SECTIONS:
             target = getattr(self, section)
             setter = getattr(target, f"set_{field}", None)

@@ -9,6 +9,7 @@ from latentlab.core.data import DataError, Dataset, load_dataset
 from latentlab.core.latent import encode_in_batches
 from latentlab.state.base import SessionBase
 from latentlab.state.codes import LIVE_CODES, Codes, subset
+from latentlab.state.history import LossHistory
 
 
 class DataMixin(SessionBase):
@@ -21,6 +22,7 @@ class DataMixin(SessionBase):
         self.dataset_request: tuple[str, str | None, dict] | None = None
         self._codes: Codes | None = None
         self._live_index: tuple[np.ndarray, np.ndarray] | None = None
+        self._vectors: tuple[Dataset, Codes] | None = None  # with no model: the data's vectors (vectors())
 
     def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True,
                     loaded: Dataset | None = None, **options) -> bool:
@@ -69,6 +71,30 @@ class DataMixin(SessionBase):
             self._codes = Codes(codes[0], codes[1], *self._live_index)
         elif self.state == "idle":
             self._codes = None
+
+    def vectors(self) -> Codes | None:
+        """The data's own examples, flattened, as codes to explore with no model (an embedding's vectors)."""
+        d = self.dataset
+        if d is None:
+            return None
+        if self._vectors is None or self._vectors[0] is not d:
+            tr = d.train_x.reshape(len(d.train_x), -1).float().numpy()
+            te = d.test_x.reshape(len(d.test_x), -1).float().numpy()
+            self._vectors = (d, Codes(tr, te, np.arange(len(tr)), np.arange(len(te))))
+        return self._vectors[1]
+
+    def explore_without_model(self) -> None:
+        """Drop the model (none is built): the data's vectors are explored as they are (state/projection.py)."""
+        self.stop_following()
+        if self.state != "idle":
+            self.error("stop training before closing the model")
+            return
+        self.trainer, self.snapshot, self.checkpoint_path, self.saved_step = None, None, None, 0
+        self.history = LossHistory()
+        self.forget_codes()
+        self.model_changed.emit()
+        self.history_changed.emit()
+        self.snapshot_changed.emit()
 
     @torch.no_grad()
     def codes(self) -> Codes | None:

@@ -52,8 +52,9 @@ class NeighboursState:
         self.message = ""
 
     @torch.no_grad()
-    def search(self, session: Session) -> Found | None:
-        """Find the example's neighbours with the session's data and snapshot; a message says why not."""
+    def search(self, session: Session, keep: np.ndarray | None = None) -> Found | None:
+        """Find the example's neighbours with the session's data and snapshot; a message says why not.
+        `keep` (a filter's verdict over the training rows): search among those examples only."""
         self.found, self.message = None, ""
         d, i = session.dataset, self.example
         if i is None or d is None:
@@ -62,9 +63,14 @@ class NeighboursState:
             self.message = f"there is no training example {i} (the data has {len(d.train_x)})"
             return None
         try:
-            if self.space == "data":
+            if self.space == "data" or session.snapshot is None:  # with no model the data are the vectors
                 base = d.train_x.reshape(len(d.train_x), -1).float()
+                own: torch.Tensor | None
                 rows, query, own = None, base[i:i + 1], torch.tensor([i])
+                if keep is not None:
+                    rows = np.flatnonzero(keep)
+                    base, at = base[torch.from_numpy(rows)], np.flatnonzero(rows == i)
+                    own = torch.from_numpy(at) if len(at) else None
             else:
                 codes = session.codes()
                 if codes is None:
@@ -72,6 +78,9 @@ class NeighboursState:
                     self.message = (model.why_not("encode") if model is not None else "") or "no model to encode with"
                     return None
                 base, rows = torch.from_numpy(codes.train).float(), codes.train_index
+                if keep is not None:
+                    chosen = keep[rows]
+                    base, rows = base[torch.from_numpy(chosen)], rows[chosen]
                 at = np.flatnonzero(rows == i)
                 if len(at):  # the example is among the coded rows: it is not its own neighbour
                     query, own = base[int(at[0]):int(at[0]) + 1], torch.tensor([int(at[0])])

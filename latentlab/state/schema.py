@@ -5,7 +5,8 @@ Sections, each declared once where its values live:
 - model.*   every model family's config fields (core/models/*), plus model.family
 - train.*   core.training.TrainConfig
 - run.*     core.run_dir.RunOptions (latentlab train --run-dir)
-- scatter.*, interpolation.*, walkback.*, mmd.*, neighbours.*, curves.*, window.*: the panels' state models
+- scatter.*, filter.*, interpolation.*, arithmetic.*, walkback.*, mmd.*, neighbours.*, parametric.*, curves.*,
+  window.*: the panels' state models
 """
 
 from __future__ import annotations
@@ -56,17 +57,22 @@ def _model_settings() -> list[Setting]:
 @cache
 def schema() -> dict[str, Setting]:
     """Every setting by dotted name, in a stable order (sections as listed in this module's docstring)."""
+    from latentlab.state.arithmetic import ArithmeticState
+    from latentlab.state.colour import FilterState
     from latentlab.state.interpolation import InterpolationState
     from latentlab.state.mmd import MMDState
     from latentlab.state.neighbours import NeighboursState
+    from latentlab.state.parametric import ParametricState
     from latentlab.state.scatter import ScatterState
     from latentlab.state.walkback import WalkbackState
     from latentlab.state.window import CurvesState, WindowState
 
     found = [*declared(DataSettings, "data"), *_model_settings(), *declared(TrainConfig, "train"),
-             *declared(RunOptions, "run"), *declared(ScatterState, "scatter"),
-             *declared(InterpolationState, "interpolation"), *declared(WalkbackState, "walkback"),
+             *declared(RunOptions, "run"), *declared(ScatterState, "scatter"), *declared(FilterState, "filter"),
+             *declared(InterpolationState, "interpolation"), *declared(ArithmeticState, "arithmetic"),
+             *declared(WalkbackState, "walkback"),
              *declared(MMDState, "mmd"), *declared(NeighboursState, "neighbours"),
+             *declared(ParametricState, "parametric"),
              *declared(CurvesState, "curves"), *declared(WindowState, "window")]
     return {s.name: s for s in found}
 

@@ -43,3 +43,15 @@ class WalkbackState:
                                      help="Probability of each further walkback step in the pair's model")
     pair_epochs: int = setting(30, label="Epochs each", minimum=1, maximum=10000,
                                help="Epochs each model of the pair trains (the same budget for both)")
+
+    def follow(self, model: object) -> None:
+        """The chain corrupts as `model` was trained to undo (a DAE, a pair's DAE, a plug-in that declares
+        a corruption): its corruption and level; any other model, or none, puts back the defaults, so no
+        chain keeps a previous model's corruption (a salt-and-pepper DAE run with Gaussian noise collapses)."""
+        config = getattr(model, "config", None)
+        corruption, level = getattr(config, "corruption", None), getattr(config, "noise", None)
+        if corruption in CORRUPTIONS and level is not None:  # a DAE, or a plug-in that declares one
+            self.corruption, self.level = corruption, float(level)
+        else:
+            defaults = WalkbackState()
+            self.corruption, self.level = defaults.corruption, defaults.level

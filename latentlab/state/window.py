@@ -9,7 +9,7 @@ from psygnal import evented
 from latentlab.core.settings import setting
 
 PANELS = ("model", "training", "lessons", "decoder", "samples", "interpolation", "curves", "walkback", "mmd",
-          "leaderboard", "neighbours")
+          "leaderboard", "neighbours", "parametric")
 THEMES = ("system", "light", "dark")
 LAYOUTS = ("explore", "train", "lesson", "compare")  # View > Layout (gui/layout.py arranges them)
 
@@ -33,6 +33,14 @@ class WindowState:
                                "lesson (the lesson's text in front) or compare (the MMD dock wide)")
     start_card: bool = setting(True, label="Start-here card",
                                help="Show the card with three things to try when the application starts")
+    presentation: bool = setting(False, label="Presentation mode",
+                                 help="For a projector (View > Presentation mode, F11): large fonts, thick lines, "
+                                      "colours colour-blind viewers can tell apart, and images at least 256 px")
+    export_scale: int = setting(0, label="Image export scale", minimum=0, maximum=16, unit="x",
+                                help="Each pixel of an exported image (filmstrip, samples, GIF, decoder view) as "
+                                     "N x N pixels; 0: automatic (4 for images up to 32x32, else 1)")
+    export_dpi: int = setting(192, label="Plot export resolution", minimum=72, maximum=600, unit="dpi",
+                              help="PNG plots are exported at this resolution (96 dpi: the size on the screen)")
 
     def choose_layout(self, name: str) -> None:
         """View > Layout: arrange the docks as `name` says, also when it is the layout already named."""

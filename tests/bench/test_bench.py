@@ -19,7 +19,8 @@ def test_quick_run_of_every_suite_writes_json_and_markdown(tmp_path):
     names = {f["name"] for f in figures}
     assert {"train_vs_tight", "mmd_vs_floor", "bandwidth_reeval_ms", "permtest_vs_one", "app_vs_headless",
             "gui_stall_p99_ms", "scatter_vs_default", "click_to_decode_ms", "coldstart_vs_imports",
-            "ddp2_vs_one"} <= names
+            "ddp2_vs_one", "knn_click_ms", "train_vs_floor", "train_vs_floor_conv",
+            "encode_throughput", "scatter_100k_ms", "scatter_1m_ms", "scatter_2m_ms", "sprite_frame_ms"} <= names
     assert all({"name", "value", "unit", "baseline", "target", "passed"} <= set(f) for f in figures)
     assert "mmd_vs_floor" in (tmp_path / "latest.md").read_text()
 

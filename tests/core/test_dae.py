@@ -103,3 +103,16 @@ def test_walkback_keeps_the_ring_chains_on_the_data():
     print(f"MMD^2 at step 100: without walkback {without:.4f}, with {with_walkback:.4f}; "
           f"training {pair.seconds[0]:.1f} s / {pair.seconds[1]:.1f} s")
     assert with_walkback < without
+
+
+@pytest.mark.parametrize("corruption", ["gaussian", "salt_pepper"])
+def test_a_float64_model_chains_in_float64(corruption):
+    settings = dict(data_shape=(4,), likelihood="bernoulli", noise=0.2) if corruption != "gaussian" else {}
+    m = dae(corruption=corruption, **settings).double()
+    start = torch.rand(5, *m.data_shape)  # float32 data: the chain follows the model
+    chain = m.chain(start, 3)
+    assert chain.clean.dtype == torch.float64 and chain.corrupted.dtype == torch.float64
+    run = ChainRun(m, start, seed=0)
+    run.advance(2)
+    assert run.current.dtype == torch.float64
+    assert m.sample(3).dtype == torch.float64

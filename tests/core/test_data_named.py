@@ -233,3 +233,12 @@ def test_the_window_says_the_same_line_for_a_missing_set(mirror):
     assert not state.session.set_dataset("svhn")
     assert said and said[-1][0] == "error" and "svhn is not on this computer: missing" in said[-1][1]
     assert mirror.requests == []
+
+
+def test_the_copied_urls_and_checksums_match_torchvisions():
+    """named_sources.py is a copy of torchvision's tables (so opening a set does not import torchvision)."""
+    from latentlab.core.data import named_sources
+
+    files, md5 = named.torchvision_sources()
+    assert {k: tuple((r.filename, r.url, r.size) for r in v) for k, v in files.items()} == named_sources.FILES
+    assert md5 == named_sources.MD5

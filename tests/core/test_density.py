@@ -55,12 +55,20 @@ def test_kde_integrates_to_one():
     assert torch.trapezoid(kde(pts, grid).squeeze(), grid.squeeze()).item() == pytest.approx(1.0, abs=1e-4)
 
 
+def test_gaussian_fit_is_maximum_likelihood_and_names_the_unbiased_option():
+    """Lesson 3's formula: the covariance divides by n (maximum likelihood); unbiased=True by n - 1."""
+    pts = torch.randn(5, 2, dtype=torch.float64)
+    centred = (pts - pts.mean(0)).numpy()
+    assert np.allclose(GaussianFit.fit(pts, shrinkage=0).cov.numpy(), centred.T @ centred / 5)
+    assert np.allclose(GaussianFit.fit(pts, shrinkage=0, unbiased=True).cov.numpy(), centred.T @ centred / 4)
+
+
 def test_gaussian_fit_log_prob():
     pts = torch.randn(500, 2, dtype=torch.float64) * torch.tensor([1.0, 3.0], dtype=torch.float64) + 2
     fit = GaussianFit.fit(pts)
     assert torch.allclose(fit.mean, pts.mean(0))
     q = torch.zeros(1, 2, dtype=torch.float64)
-    cov = np.cov(pts.numpy().T)
+    cov = np.cov(pts.numpy().T, bias=True)
     diff = -fit.mean.numpy()
     want = -0.5 * diff @ np.linalg.inv(cov) @ diff - 0.5 * math.log(np.linalg.det(2 * math.pi * cov))
     assert fit.log_prob(q).item() == pytest.approx(want, rel=1e-4)

@@ -10,7 +10,7 @@ IMAGE = dict(data_shape=(1, 28, 28), latent_dim=3, hidden=(64, 32))
 POINTS = dict(data_shape=(2,), latent_dim=2, hidden=(16,), likelihood="gaussian")
 
 
-@pytest.mark.parametrize("family", ["autoencoder", "vae", "mmdvae", "dae", "gmmn_ae"])
+@pytest.mark.parametrize("family", ["autoencoder", "vae", "mmdvae", "swae", "dae", "gmmn_ae"])
 @pytest.mark.parametrize("config,batch", [(IMAGE, torch.rand(6, 1, 28, 28)), (POINTS, torch.randn(6, 2)),
                                           ({**IMAGE, "arch": "conv"}, torch.rand(6, 1, 28, 28))])
 def test_protocol_shapes_and_terms(family, config, batch):

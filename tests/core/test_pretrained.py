@@ -10,7 +10,7 @@ from latentlab.core import pretrained
 from latentlab.core.checkpoints import load_checkpoint
 
 ENTRIES = pretrained.read_manifest()
-FAMILIES = {"autoencoder", "vae", "mmdvae", "dae", "mmdnet", "gmmn_ae"}
+FAMILIES = {"autoencoder", "vae", "mmdvae", "swae", "dae", "mmdnet", "gmmn_ae"}
 
 
 def test_the_manifest_covers_every_family_and_the_lecture_s_pictures():

@@ -66,4 +66,4 @@ def test_a_lesson_opens_from_the_command_line_at_the_size_asked(tmp_path):
     assert Image.open(out).size == (1500, 900)
     wrong = subprocess.run([sys.executable, "-m", "latentlab", "--lesson", "9", "--screenshot", str(out)],
                            env=env, capture_output=True, text=True, timeout=120)
-    assert "there is no lesson 9, step 1 (6 lessons)" in wrong.stderr
+    assert "there is no lesson 9, step 1 (7 lessons)" in wrong.stderr

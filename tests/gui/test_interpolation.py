@@ -10,12 +10,14 @@ from latentlab.core.checkpoints import save_checkpoint
 from latentlab.core.latent import path_points
 from latentlab.gui.panels.interpolation import Anchor
 from latentlab.gui.widgets.image_grid import grid_array
+from latentlab.state.run import InlineRun
 from tests.gui.conftest import wait_idle
 
 
 @pytest.fixture
 def digits_window(window, qtbot):
     window.model_data.choose_dataset("digits")
+    window.session.runner = InlineRun  # a trained model is all these tests need: train it here, at once
     window.session.start(max_steps=30)
     wait_idle(qtbot, window.session)
     window.scatter.redraw()
@@ -28,7 +30,8 @@ def test_endpoints_by_clicks_and_the_slider_decodes_the_path(digits_window, qtbo
     panel, scatter, s = w.interpolation, w.scatter, w.session
     qtbot.mouseClick(panel.pick, Qt.LeftButton)
     vp = scatter.plot.viewport()
-    for pixel in (QPoint(80, 90), QPoint(vp.width() - 90, vp.height() - 80)):
+    box = scatter.plot.mapFromScene(scatter.view.sceneBoundingRect()).boundingRect()  # the data area
+    for pixel in (box.topLeft() + QPoint(30, 30), box.bottomRight() - QPoint(30, 30)):
         qtbot.mouseClick(vp, Qt.LeftButton, pos=pixel)
     assert len(panel.anchors) == 2 and "clicked, clicked" in panel.anchor_label.text()
     anchors = panel.anchor_latents()

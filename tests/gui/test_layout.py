@@ -41,6 +41,17 @@ def test_a_lesson_step_chooses_a_preset_and_the_docks_stay_put_between_steps(win
     assert {k: d.width() for k, d in window.docks.items()} == widths
 
 
+def test_a_dock_the_state_floats_stays_floated_when_the_layout_changes(window):
+    """A lesson's first step floats a panel and switches to the lesson layout: the preset must not dock it."""
+    window.state.window.floating = frozenset({"parametric"})
+    assert window.docks["parametric"].isFloating()
+    for name in ("explore", "lesson"):
+        window.state.window.choose_layout(name)
+        assert window.docks["parametric"].isFloating(), name
+    window.state.window.floating = frozenset()
+    assert not window.docks["parametric"].isFloating()
+
+
 def test_a_floated_dock_opens_at_its_content_size(window, qtbot):
     dock = window.docks["mmd"]
     dock.setFloating(True)

@@ -102,3 +102,19 @@ def test_a_bad_checkpoint_is_refused_with_a_message(panel, tmp_path):
     bad.write_bytes(b"not a checkpoint")
     assert not panel.add_model(str(bad))
     assert "bad.safetensors" in panel.message.text() and panel.loaded == {}
+
+
+def test_wasserstein_and_energy_rows_beside_mmd2_with_their_tests(panel):
+    from latentlab.core.two_sample import energy_distance, wasserstein2_exact
+
+    panel.n.setValue(40)
+    a, b = panel.a.double(), panel.b.double()
+    assert panel.others["method"] == "exact"
+    assert panel.others["wasserstein"] == pytest.approx(wasserstein2_exact(a, b))
+    assert panel.others["energy"] == pytest.approx(energy_distance(a, b), rel=1e-4)
+    text = panel.others_label.text()
+    assert "W₂" in text and "energy distance" in text and "p = " not in text
+    panel.n_permutations.setValue(100)
+    panel.run_permutation_test_now()
+    assert 0 < panel.others["wasserstein_p"] <= 1 and 0 < panel.others["energy_p"] <= 1
+    assert panel.others_label.text().count("p = ") == 2

@@ -13,9 +13,9 @@ def test_a_clicked_point_shows_its_neighbours_and_a_neighbour_click_moves_the_fo
     scatter.redraw()
     scatter.view.autoRange()
     x, y = scatter._positions[10]
-    scene = scatter.view.mapViewToScene(QPointF(float(x), float(y)))
-    qtbot.mouseClick(scatter.plot.viewport(), Qt.LeftButton, pos=scatter.plot.mapFromScene(scene))
-    i = scatter.example_at(scene)
+    pixel = scatter.plot.mapFromScene(scatter.view.mapViewToScene(QPointF(float(x), float(y))))
+    qtbot.mouseClick(scatter.plot.viewport(), Qt.LeftButton, pos=pixel)
+    i = scatter.example_at(scatter.plot.mapToScene(pixel))  # the example under the pixel clicked
     assert i is not None and state.example == i and s.focus is not None
 
     def shown():

@@ -156,3 +156,18 @@ def test_the_pair_trains_in_its_own_process_and_a_crash_there_is_a_message(dae_w
     qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
     assert "training the pair failed" in panel.status.text() and "status -9" in panel.status.text()
     assert panel.pair is None and panel.train_button.isEnabled()
+
+
+def test_a_loaded_pair_runs_with_its_own_corruption_not_the_previous_one(window):
+    from latentlab.core.models import build_model
+
+    window.docks["walkback"].raise_()
+    d = window.session.dataset
+    pair = [build_model("dae", dict(data_shape=d.data_shape, likelihood="gaussian", noise=0.37, hidden=(8,),
+                                    walkback=k)) for k in (0, 1)]
+    panel = window.walkback
+    panel.particles.setValue(50)
+    panel.state.level = 0.9  # left from another model
+    panel.use_pair(*pair)
+    assert (panel.state.corruption, panel.state.level) == ("gaussian", pytest.approx(0.37))
+    assert panel.runs and all(run.corruption.level == pytest.approx(0.37) for run in panel.runs)

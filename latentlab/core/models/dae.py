@@ -18,8 +18,15 @@ import torch
 from torch import Tensor
 
 from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY, Corruption, make_corruption
-from latentlab.core.models.base import LatentModel, LossTerms, ModelConfig, reconstruction_nll
-from latentlab.core.models.nets import make_decoder, make_encoder
+from latentlab.core.models.base import (
+    LatentModel,
+    LossTerms,
+    ModelConfig,
+    cb_sample,
+    decoder_mean,
+    reconstruction_nll,
+)
+from latentlab.core.models.nets import learned_log_sigma, make_decoder, make_encoder
 from latentlab.core.models.registry import register_model
 from latentlab.core.settings import setting
 
@@ -50,7 +57,7 @@ class DAEConfig(ModelConfig):
         if self.corruption not in CORRUPTIONS:
             out.append(f"corruption must be one of {', '.join(CORRUPTIONS)}, got {self.corruption!r}")
         else:
-            if self.corruption in IMAGE_ONLY and self.likelihood != "bernoulli":
+            if self.corruption in IMAGE_ONLY and self.likelihood not in ("bernoulli", "cbernoulli"):
                 out.append(f"{self.corruption} corruption is for images in [0, 1]; use gaussian for real-valued data")
             try:
                 make_corruption(self.corruption, self.noise)
@@ -117,19 +124,25 @@ class DenoisingAutoencoder(LatentModel):
         """-log P(x | x~) per example, in nats."""
         raw, log_sigma = self._conditional(x_tilde)
         if log_sigma is None:
-            return reconstruction_nll(raw, x, self.config.likelihood, self.config.obs_sigma)
+            return reconstruction_nll(raw, x, self.config.likelihood, self.config.obs_sigma,
+                                      learned_log_sigma(self.decoder))
         z = (x.reshape(raw.shape) - raw) * torch.exp(-log_sigma)
         return (0.5 * z * z + log_sigma + 0.5 * math.log(2 * math.pi)).sum(1)
 
     def denoise(self, x_tilde: Tensor, sample: bool = True, generator: torch.Generator | None = None) -> Tensor:
         """A draw from P(x | x~) (sample=True) or its mean."""
         raw, log_sigma = self._conditional(x_tilde)
-        if self.config.likelihood == "bernoulli":
-            p = torch.sigmoid(raw)
-            return torch.bernoulli(p, generator=generator) if sample else p
+        if self.config.likelihood in ("bernoulli", "cbernoulli"):
+            mean = decoder_mean(raw, self.config.likelihood)
+            if not sample:
+                return mean
+            return (torch.bernoulli(mean, generator=generator) if self.config.likelihood == "bernoulli"
+                    else cb_sample(raw, generator))
         if not sample:
             return raw
-        sigma = torch.exp(log_sigma) if log_sigma is not None else self.config.obs_sigma
+        if log_sigma is None:
+            log_sigma = learned_log_sigma(self.decoder)
+        sigma = torch.exp(log_sigma.clamp(*LOG_SIGMA_RANGE)) if log_sigma is not None else self.config.obs_sigma
         return raw + sigma * torch.randn(raw.shape, generator=generator, device=raw.device, dtype=raw.dtype)
 
     # -- the protocol ----------------------------------------------------------------------
@@ -142,7 +155,7 @@ class DenoisingAutoencoder(LatentModel):
         raw = self.decoder(z)
         if self.learned_sigma:
             raw = raw.chunk(2, dim=1)[0]
-        return torch.sigmoid(raw) if self.config.likelihood == "bernoulli" else raw
+        return decoder_mean(raw, self.config.likelihood)
 
     def walkback_pairs(self, x: Tensor, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
         """The training pairs (x, x~) for a batch: one corruption of each example plus its walkback walk."""
@@ -182,8 +195,8 @@ class DenoisingAutoencoder(LatentModel):
     # -- sampling ----------------------------------------------------------------------------
     def start_noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Chain starting points: uniform over [0, 1] for images, over the data's bounding box for points."""
-        u = torch.rand((n, *self.data_shape), generator=generator, device=self.device)
-        if self.config.likelihood == "bernoulli":
+        u = torch.rand((n, *self.data_shape), generator=generator, device=self.device, dtype=self.dtype)
+        if self.config.likelihood in ("bernoulli", "cbernoulli"):
             return u
         low = torch.nan_to_num(self.data_low, nan=-1.0)
         high = torch.nan_to_num(self.data_high, nan=1.0)
@@ -200,7 +213,7 @@ class DenoisingAutoencoder(LatentModel):
     def chain(self, x0: Tensor, steps: int, sample: bool = True, generator: torch.Generator | None = None,
               corruption: Corruption | None = None) -> Chain:
         """The sampling chain from x0, every state kept."""
-        x = x0.to(self.device, torch.float32)
+        x = x0.to(self.device, self.dtype)
         clean, noisy = [x], []
         for _ in range(steps):
             x_tilde, x = self.chain_step(x, sample, generator, corruption)

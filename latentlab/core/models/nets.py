@@ -1,9 +1,12 @@
-"""Encoder and decoder networks shared by the model families: MLPs, and a small conv net for 28x28."""
+"""Encoder and decoder networks shared by the model families: MLPs, and small DCGAN-style conv nets for square
+28x28, 32x32 and 64x64 images with any number of channels (grey or colour)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import torch
 from torch import Tensor, nn
 
 from latentlab.core.models.base import ModelConfig
@@ -29,15 +32,34 @@ class Reshape(nn.Module):
         return x.reshape(x.shape[0], *self.shape)
 
 
+# Channels of each stride-2 convolution, by image side; every side ends on a small square the MLP takes.
+# 28 -> 14 -> 7 (the original MNIST net, so its checkpoints still load); 32 -> 16 -> 8 -> 4; 64 -> ... -> 4.
+CONV_CHANNELS = {28: (32, 64), 32: (16, 32, 64), 64: (16, 32, 64, 64)}
+
+
+def _conv_plan(config: ModelConfig) -> tuple[int, tuple[int, ...], int]:
+    """(image channels, conv channels, side of the last feature map) of a conv net for config.data_shape."""
+    channels, side = config.data_shape[0], config.data_shape[-1]
+    widths = CONV_CHANNELS[side]
+    return channels, widths, side >> len(widths)
+
+
+class MeanDecoder(nn.Sequential):
+    """A decoder whose Gaussian likelihood learns one σ (log_sigma), for likelihood "gaussian-learned"."""
+
+    def __init__(self, *layers: nn.Module, log_sigma: float = 0.0):
+        super().__init__(*layers)
+        self.log_sigma = nn.Parameter(torch.tensor(float(log_sigma)))
+
+
 def make_encoder(config: ModelConfig, out_features: int) -> nn.Module:
     """Data [N, *data_shape] -> [N, out_features]."""
     if config.arch == "conv":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 4, stride=2, padding=1), nn.ReLU(),   # 14x14
-            nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.ReLU(),  # 7x7
-            nn.Flatten(),
-            mlp([64 * 7 * 7, *config.hidden, out_features]),
-        )
+        channels, widths, end = _conv_plan(config)
+        layers: list[nn.Module] = []
+        for a, b in zip((channels, *widths[:-1]), widths):
+            layers += [nn.Conv2d(a, b, 4, stride=2, padding=1), nn.ReLU()]
+        return nn.Sequential(*layers, nn.Flatten(), mlp([widths[-1] * end * end, *config.hidden, out_features]))
     return nn.Sequential(nn.Flatten(), mlp([config.data_size, *config.hidden, out_features]))
 
 
@@ -45,10 +67,22 @@ def make_decoder(config: ModelConfig, in_features: int | None = None) -> nn.Modu
     """[N, in_features] -> raw data-space output (logits or means) shaped [N, *data_shape]."""
     width = config.latent_dim if in_features is None else in_features
     hidden = tuple(reversed(config.hidden))
+    layers: list[nn.Module]
     if config.arch == "conv":
-        return nn.Sequential(
-            mlp([width, *hidden, 64 * 7 * 7]), nn.ReLU(), Reshape(64, 7, 7),
-            nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1),
-        )
-    return nn.Sequential(mlp([width, *hidden, config.data_size]), Reshape(*config.data_shape))
+        channels, widths, end = _conv_plan(config)
+        back = tuple(reversed(widths))
+        layers = [mlp([width, *hidden, back[0] * end * end]), nn.ReLU(), Reshape(back[0], end, end)]
+        for i, (a, b) in enumerate(zip(back, (*back[1:], channels))):
+            layers.append(nn.ConvTranspose2d(a, b, 4, stride=2, padding=1))
+            if i < len(back) - 1:
+                layers.append(nn.ReLU())
+    else:
+        layers = [mlp([width, *hidden, config.data_size]), Reshape(*config.data_shape)]
+    if config.likelihood == "gaussian-learned":
+        return MeanDecoder(*layers, log_sigma=math.log(config.obs_sigma))
+    return nn.Sequential(*layers)
+
+
+def learned_log_sigma(decoder: nn.Module) -> Tensor | None:
+    """The decoder's learned log σ (likelihood gaussian-learned), else None."""
+    return decoder.log_sigma if isinstance(decoder, MeanDecoder) else None

@@ -34,4 +34,4 @@ def build_model(family: str, config: dict[str, Any]):
 
 def _load_builtin() -> None:
     # Imported here, not at module top, because each model module registers itself on import.
-    from latentlab.core.models import autoencoder, dae, mmdnet, mmdvae, vae  # noqa: F401
+    from latentlab.core.models import autoencoder, dae, mmdnet, mmdvae, swae, vae  # noqa: F401

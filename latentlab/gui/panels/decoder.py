@@ -7,12 +7,20 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from latentlab.gui.binding import bind
 from latentlab.gui.exports import name_plot
+from latentlab.gui.widgets.gallery import ScrollingGallery
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
+from latentlab.state.colour import CrossFilter
+from latentlab.state.scatter import ScatterState
 from latentlab.state.session import Session
 
-GALLERY = 32
+GALLERY = 400  # thumbnails at most (the gallery scrolls)
+
+
+NO_MODEL = ("No model: nothing to decode. Train one (Model & data > New model) or open a checkpoint; meanwhile a "
+            "click on a point in the scatter shows its nearest neighbours (Neighbours panel).")
 
 
 def format_z(z: torch.Tensor) -> str:
@@ -24,12 +32,16 @@ HOVER_HINT = "Hover a point: original | reconstruction"
 
 
 class DecoderPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, parent=None, cross_filter: CrossFilter | None = None,
+                 scatter: ScatterState | None = None):
         super().__init__(parent)
         self.session = session
+        self.cross_filter = cross_filter  # the selection gallery leaves out what the filter rules out
         self.decoded = ImageGridView()
         self.hover = ImageGridView()
-        self.gallery = ImageGridView()
+        self.selection_gallery = ScrollingGallery()
+        bind(self.selection_gallery.slider, scatter or ScatterState(), "gallery_size", "scatter")
+        self.gallery = self.selection_gallery.grid
         images = QWidget()
         il = QVBoxLayout(images)
         il.setContentsMargins(0, 0, 0, 0)
@@ -39,7 +51,7 @@ class DecoderPanel(QWidget):
         il.addWidget(self.hover, 2)
         self.gallery_label = QLabel("Selection: none")
         il.addWidget(self.gallery_label)
-        il.addWidget(self.gallery, 2)
+        il.addWidget(self.selection_gallery, 3)
         self.points = pg.PlotWidget(background="w")
         for view, name in ((self.decoded, "decoded point"), (self.hover, "hovered example and reconstruction"),
                            (self.gallery, "selection"), (self.points, "decoded point over the data")):
@@ -66,6 +78,8 @@ class DecoderPanel(QWidget):
         session.focus_changed.connect(self.show_decoded)
         session.hover_changed.connect(self.show_hover)
         session.selection_changed.connect(self.show_selection)
+        if cross_filter is not None:
+            cross_filter.changed.connect(self.show_selection)
         session.model_changed.connect(self._reset)
         session.dataset_changed.connect(self._reset)
         self._reset()
@@ -79,9 +93,11 @@ class DecoderPanel(QWidget):
             set_points(self.data_item, x)
         for item in (self.decoded_item, self.hover_item, self.selected_item):
             item.setData([], [])
-        for view in (self.decoded, self.hover, self.gallery):
+        for view in (self.decoded, self.hover):
             view.image.clear()
-        self.caption.setText("Click in the latent scatter to decode a point.")
+        self.selection_gallery.clear()
+        self.caption.setText("Click in the latent scatter to decode a point." if self.session.snapshot is not None
+                             or d is None else NO_MODEL)
         self.gallery_label.setText("Selection: none")
         self.hover_label.setText(HOVER_HINT)
 
@@ -119,15 +135,24 @@ class DecoderPanel(QWidget):
 
     def show_selection(self) -> None:
         d, sel = self.session.dataset, self.session.selection
-        self.gallery_label.setText(f"Selection: {len(sel)} point(s)" if len(sel) else "Selection: none")
+        f = self.cross_filter
+        if f is not None and f.active and len(sel):
+            kept = f.keep(sel)
+            text = f"Selection: {len(kept)} of {len(sel)} point(s) pass the filter ({f.describe()})"
+            sel = kept
+        else:
+            text = f"Selection: {len(sel)} point(s)" if len(sel) else "Selection: none"
+        if d is not None and d.kind == "image" and len(sel) > GALLERY:
+            text += f"; the first {GALLERY} shown"
+        self.gallery_label.setText(text)
         if d is None:
             return
         if not len(sel):
-            self.gallery.image.clear()
+            self.selection_gallery.clear()
             self.selected_item.setData([], [])
             return
         x = d.train_x[torch.from_numpy(sel[:GALLERY if d.kind == "image" else 3000])]
         if d.kind == "image":
-            self.gallery.set_images(x, nrow=8)
+            self.selection_gallery.set_images(x)
         else:
             set_points(self.selected_item, x)

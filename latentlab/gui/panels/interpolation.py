@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.images import default_scale, grid_image, save_image_grid, write_gif
+from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.binding import bind
-from latentlab.gui.exports import name_plot, save_reporting
+from latentlab.gui.exports import image_scale, name_plot, save_reporting
+from latentlab.gui.widgets.colour_by import plain_units
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.reflow import flow_row
@@ -107,6 +108,8 @@ class InterpolationPanel(QWidget):
         self.distance = pg.PlotWidget(background="w")
         self.distance.setLabel("bottom", "t")
         self.distance.setLabel("left", "distance to nearest example")
+        for axis in ("bottom", "left"):
+            plain_units(self.distance.getAxis(axis))  # no "(x0.001)" while it is empty
         self.distance.setMinimumHeight(80)
         self.distance.setMaximumHeight(160)
         self.distance_curve = self.distance.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=4)
@@ -402,10 +405,10 @@ class InterpolationPanel(QWidget):
             if path.suffix.lower() == ".gif":
                 with torch.no_grad():
                     frames = self.session.snapshot.decode(self.path_at(torch.linspace(0, 1, 40)))
-                scale = default_scale(frames)
+                scale = image_scale(frames)  # File > Image export scale
                 write_gif([grid_image(f[None], scale=scale) for f in frames], path, self.sweep.value(), bounce=True)
             else:
-                save_image_grid(self.frames, path, nrow=len(self.frames))
+                save_image_grid(self.frames, path, nrow=len(self.frames), scale=image_scale(self.frames))
             return f"exported {path.name}"
 
         return save_reporting(self.session, path, write)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from latentlab.gui.binding import bind
+from latentlab.gui.widgets.legend import legend_below
 from latentlab.state.session import Session
 from latentlab.state.window import CurvesState
 
@@ -57,7 +58,7 @@ class LossCurvesPanel(QWidget):
         self.plot.getAxis("left").setToolTip("Loss per example; likelihood terms in nats")
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
         self.plot.setDownsampling(auto=True, mode="peak")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = legend_below(self.plot)  # outside the data area
         self.log_scale = QCheckBox("log scale")
         self.log_scale.toggled.connect(self._set_log)
         self.smoothing = QSpinBox()

@@ -42,10 +42,12 @@ from latentlab.core.latent import PCAProjection
 from latentlab.core.mmd import PooledDistances, permutation_test
 from latentlab.core.models import LatentModel
 from latentlab.core.pretrained import shipped_path
+from latentlab.core.two_sample import energy_distance, energy_permutation_test, wasserstein2, wasserstein_permutation_test
 from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
+from latentlab.gui.widgets.colour_by import colour_bar
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.reflow import SideBySide
@@ -108,6 +110,11 @@ class MMDPanel(QWidget):
         self.stat_label = QLabel()
         self.stat_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.stat_label.setWordWrap(True)  # a long result line must not set the dock's minimum width
+        # Beside MMD^2: the Wasserstein and energy distances of the same two sets (core/two_sample.py)
+        self.others_label = QLabel()
+        self.others_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.others_label.setWordWrap(True)
+        self.others: dict[str, float | str] = {}
         self.n_permutations = bind(QSpinBox(minimum=20, maximum=20000, value=500, singleStep=100), st,
                                    "permutations", "mmd")
         self.test_button = QPushButton("Permutation test")
@@ -233,7 +240,10 @@ class MMDPanel(QWidget):
         views = QWidget()
         grid = QGridLayout(views)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.stat_label, 0, 0, 1, 3)
+        labels = QVBoxLayout()
+        labels.addWidget(self.stat_label)
+        labels.addWidget(self.others_label)
+        grid.addLayout(labels, 0, 0, 1, 3)
         grid.addWidget(self.set_stack, 1, 0)
         grid.addWidget(self.kernel_view, 1, 1)
         grid.addWidget(self.distance_view, 1, 2)
@@ -353,9 +363,27 @@ class MMDPanel(QWidget):
         self.pooled = PooledDistances(self.a.flatten(1).float(), self.b.flatten(1).float())
         self._clear_test()
         self._draw_sets()
+        self._other_statistics()
         self.update_statistic()
         if self.state.test:
             self.run_permutation_test_now()
+
+    def _other_statistics(self) -> None:
+        """W_2 (exact up to EXACT_MAX points a set, sliced above) and the energy distance: no kernel, no bandwidth."""
+        a, b = self.a.flatten(1).double(), self.b.flatten(1).double()
+        w2, method = wasserstein2(a, b, torch.Generator().manual_seed(self.state.seed))
+        self.others = {"wasserstein": w2, "method": method, "energy": energy_distance(None, None, self.pooled)}
+        self._show_others()
+
+    def _show_others(self, tests: dict | None = None) -> None:
+        o = self.others
+        if not o:
+            return
+        p = (lambda key: f" (p = {tests[key].p_value:.3g})") if tests else (lambda key: "")  # noqa: E731
+        name = "W₂" if o["method"] == "exact" else "sliced W₂"
+        self.others_label.setText(f"<b>{name}</b> = {o['wasserstein']:.4g}{p('wasserstein')}   "
+                                  f"<b>energy distance</b> E² = {o['energy']:.4g}{p('energy')}   "
+                                  f"({'exact optimal matching' if o['method'] == 'exact' else '50 random directions'})")
 
     def sigmas(self) -> list[float]:
         sigma = self.sigma()
@@ -390,7 +418,7 @@ class MMDPanel(QWidget):
                                 f"{self.result['unbiased']:.6g}   (m = {m}, n = {n}, {kernel} kernel, σ = "
                                 f"{self.sigma_label.text()})")
         k = self.pooled.kernel(kernel, sigmas).numpy()
-        self.kernel_image.setImage(k, levels=(0, float(k.max()) or 1.0))
+        _show_heatmap(self.kernel_image, k)
         for line in self.block_lines:
             line.setValue(m)
         self.curve_marker.setValue(math.log10(self.sigma()))
@@ -415,7 +443,7 @@ class MMDPanel(QWidget):
             self.distance_image.clear()
             return
         self.distance_view.setTitle(f"{self.state.metric} distances: A then B")
-        self.distance_image.setImage(dist.numpy(), levels=(0, float(dist.max()) or 1.0))
+        _show_heatmap(self.distance_image, dist.numpy())
 
     def _draw_sets(self) -> None:
         a, b = self.a, self.b
@@ -443,6 +471,9 @@ class MMDPanel(QWidget):
         self.null_hist.setData([], [])
         self.observed_line.setValue(0)
         self.null_plot.setTitle("permutation test: null distribution")
+        for key in ("wasserstein_p", "energy_p"):
+            self.others.pop(key, None)
+        self._show_others()
 
     def run_permutation_test_now(self) -> None:
         """The test in this thread (for --screenshot and scripts)."""
@@ -466,13 +497,26 @@ class MMDPanel(QWidget):
         pooled, kernel, sigmas = self.pooled, self.state.kernel, self.sigmas()
         total, seed = self.state.permutations, self.state.seed
 
+        a, b = self.a.flatten(1).double(), self.b.flatten(1).double()
+
         def work(report, cancelled):
-            return permutation_test(None, None, kernel, sigmas, "unbiased", total, torch.Generator().manual_seed(seed),
-                                    distances=pooled, batch=PERMUTATION_CHUNK, report=report, cancelled=cancelled)
+            """MMD^2's test, then W_2's and the energy distance's, each a third of the progress bar."""
+            def part(i):
+                return lambda f: report((i + f) / 3)
+            mmd = permutation_test(None, None, kernel, sigmas, "unbiased", total, torch.Generator().manual_seed(seed),
+                                   distances=pooled, batch=PERMUTATION_CHUNK, report=part(0), cancelled=cancelled)
+            others = {"energy": energy_permutation_test(a, b, total, torch.Generator().manual_seed(seed), pooled,
+                                                        batch=PERMUTATION_CHUNK, report=part(1), cancelled=cancelled),
+                      "wasserstein": wasserstein_permutation_test(a, b, total, torch.Generator().manual_seed(seed),
+                                                                  report=part(2), cancelled=cancelled)}
+            return mmd, others
 
         return work
 
-    def _show_test(self, result) -> None:
+    def _show_test(self, results) -> None:
+        result, others = results
+        self.others.update({f"{k}_p": r.p_value for k, r in others.items()})
+        self._show_others(others)
         statistic, null, p = result.statistic, result.null, result.p_value
         self.result.update(p_value=p, statistic=statistic)
         counts, edges = np.histogram(null.numpy(), bins=40)
@@ -553,4 +597,15 @@ def _heatmap(title: str, colormap: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
     image = pg.ImageItem(axisOrder="row-major")
     image.setLookupTable(pg.colormap.get(colormap).getLookupTable(nPts=256))
     view.addItem(image)
+    # What a colour means, beside the map (not linked to the image: pyqtgraph's link resets its levels).
+    bar = colour_bar(colormap)
+    view.getPlotItem().layout.addItem(bar, 2, 5)
+    image.colour_bar = bar
     return view, image
+
+
+def _show_heatmap(image: pg.ImageItem, values: np.ndarray) -> None:
+    """The matrix from 0 to its largest value, the colour bar with the same levels."""
+    levels = (0.0, float(values.max()) or 1.0)
+    image.setImage(values, levels=levels)
+    image.colour_bar.setLevels(levels)

@@ -29,7 +29,7 @@ from latentlab.core.data import DATASETS
 from latentlab.core.data.files import is_data_path
 from latentlab.core.data.folders import has_idx_files, suggested_size
 from latentlab.core.models import model_class
-from latentlab.core.models.base import CONV_SHAPE
+from latentlab.core.models.base import conv_shape_ok
 from latentlab.core.settings import SettingError
 from latentlab.core.training import TrainConfig
 from latentlab.gui.widgets.setting_widgets import edited_signal, read_value, show_value, widget_for
@@ -155,7 +155,7 @@ class ModelDataPanel(QWidget):
 
     def choose_dataset(self, name: str, folder: str | None = None, **options) -> bool:
         """Load a dataset and build a model for it with the panel's settings (default layer sizes)."""
-        self.session.model_settings = self.settings().replace(hidden=None, arch="mlp")
+        self.session.model_settings = self.settings().replace(hidden=None, arch="mlp", likelihood="auto")
         return self.session.set_dataset(name, folder, **options)
 
     def open_path(self, path: str) -> bool:
@@ -256,10 +256,10 @@ class ModelDataPanel(QWidget):
             widget.setEnabled(idle or setting.live)
             widget.setToolTip(setting.tooltip(running=not idle))
         d = self.session.dataset
-        conv_ok = d is not None and tuple(d.data_shape) == CONV_SHAPE
+        conv_ok = d is not None and conv_shape_ok(tuple(d.data_shape))
         self.arch.setEnabled(idle and conv_ok)
         if not conv_ok:
-            self.arch.setToolTip("the conv architecture needs 28x28 greyscale images")
+            self.arch.setToolTip("the conv architecture needs square 28x28, 32x32 or 64x64 images")
             self.arch.setCurrentIndex(max(0, self.arch.findData("mlp")))
         for w in (self.dataset, self.apply):
             w.setEnabled(idle)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot
 from latentlab.gui.widgets.image_grid import ImageGridView, grid_array
+from latentlab.state.colour import CrossFilter
 from latentlab.state.neighbours import NeighboursState
 from latentlab.state.session import Session
 
@@ -43,10 +44,12 @@ def format_point(x: torch.Tensor) -> str:
 
 
 class NeighboursPanel(QWidget):
-    def __init__(self, session: Session, state: NeighboursState | None = None, parent=None):
+    def __init__(self, session: Session, state: NeighboursState | None = None, parent=None,
+                 cross_filter: CrossFilter | None = None):
         super().__init__(parent)
         self.session = session
         self.state = state or NeighboursState()
+        self.cross_filter = cross_filter  # neighbours are searched among the examples the filter keeps
         self.k = bind(QSpinBox(minimum=1, maximum=64), self.state, "k", "neighbours")
         self.space = bind(combo_for("neighbours.space"), self.state, "space", "neighbours")
         form = QFormLayout()
@@ -79,11 +82,14 @@ class NeighboursPanel(QWidget):
             event.connect(self.refresh)
         session.dataset_changed.connect(self.refresh)
         session.model_changed.connect(self.refresh)
+        if cross_filter is not None:
+            cross_filter.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self, *_) -> None:
         """Search the example's neighbours again and show them (the example, k or space changed)."""
-        found = self.state.search(self.session)
+        f = self.cross_filter
+        found = self.state.search(self.session, f.mask if f is not None and f.active else None)
         d, i = self.session.dataset, self.state.example
         self._clear_gallery()
         if found is None or d is None or i is None:
@@ -105,7 +111,8 @@ class NeighboursPanel(QWidget):
             back = f" → reconstruction {format_point(recon)}" if recon is not None else ""
             self.caption.setText(f"Example {i}{label}: {format_point(x)}{back}")
         space = "latent" if found.space == "latent" else "data"
-        self.gallery_label.setText(f"Its {len(found.indices)} nearest neighbours in {space} space "
+        among = f" among those passing the filter ({f.describe()})" if f is not None and f.active else ""
+        self.gallery_label.setText(f"Its {len(found.indices)} nearest neighbours in {space} space{among} "
                                    "(distance under each; click one to go to it):")
         for n, (j, dist) in enumerate(zip(found.indices, found.distances)):
             button = QToolButton()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.core.images import save_image_grid, save_points_png
-from latentlab.gui.exports import name_plot, save_reporting
+from latentlab.gui.exports import image_scale, name_plot, save_reporting
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
@@ -95,7 +95,8 @@ class SamplesPanel(QWidget):
 
         def write() -> str:
             if d.kind == "image":
-                save_image_grid(s.sample(N_SAMPLES, seed=0), path)
+                images = s.sample(N_SAMPLES, seed=0)
+                save_image_grid(images, path, scale=image_scale(images))  # File > Image export scale
             else:
                 save_points_png(s.sample(N_POINTS, seed=0), path, reference=d.test_x[:N_POINTS])
             return f"saved the samples to {path}"

@@ -33,12 +33,27 @@ from latentlab.core.latent import (
     prior_centre,
     projected_covariances,
 )
+from latentlab.core.projections import NONLINEAR, RELIABLE_SPACINGS, TITLES, NonlinearProjection, unreliable_mask
 from latentlab.gui.binding import bind, bind_names
 from latentlab.gui.jobs import Job
 from latentlab.gui.widgets.busy import BusyLabel
-from latentlab.gui.widgets.density import density_item, overlay_work, show_density
+from latentlab.gui.widgets.colour_by import (
+    ColourControls,
+    ColourKey,
+    ValueJobs,
+    colour_bar,
+    levels,
+    plain_units,
+    point_colours,
+)
+from latentlab.gui.widgets.density import ALPHA_RAMP, density_item, overlay_work, show_density
 from latentlab.gui.widgets.inputs import float_box
-from latentlab.gui.widgets.point_cloud import RasterScatterItem, argb
+from latentlab.gui.widgets.point_cloud import RasterScatterItem
+from latentlab.gui.widgets.projection_job import ProjectionJobs
+from latentlab.gui.widgets.sprites import SpriteControls, SpriteItem, connect_item
+from latentlab.gui.widgets.status_line import StatusLine
+from latentlab.state.colour import CrossFilter, ExampleValues, FilterState
+from latentlab.state.projection import explored_codes, wanted
 from latentlab.state.scatter import ScatterState
 from latentlab.state.session import Session
 
@@ -58,6 +73,11 @@ TOOL_TIPS = {
 
 
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, 1), Qt.Key_Down: (0, -1)}
+
+
+def projection_dim(projection) -> int:
+    """The latent size a projection maps from."""
+    return projection.dim if isinstance(projection, NonlinearProjection) else projection.basis.shape[0]
 
 
 def colour(i: int) -> str:
@@ -95,10 +115,13 @@ class ScatterViewBox(pg.ViewBox):
 class LatentScatterPanel(QWidget):
     example_clicked = Signal(int)  # a click on (or near) a training example's point: its index
 
-    def __init__(self, session: Session, state: ScatterState | None = None, parent=None):
+    def __init__(self, session: Session, state: ScatterState | None = None, parent=None,
+                 values: ExampleValues | None = None, cross_filter: CrossFilter | None = None):
         super().__init__(parent)
         self.session = session
         self.state = state or ScatterState()
+        self.values = values or ExampleValues(session)
+        self.cross_filter = cross_filter or CrossFilter(FilterState(), self.values)
         self.projection = None
         self.view = ScatterViewBox(self)
         self.plot = pg.PlotWidget(viewBox=self.view, background="w")
@@ -107,7 +130,11 @@ class LatentScatterPanel(QWidget):
         self.plot.installEventFilter(self)
         self.plot.setToolTip("Click to decode a point. With the keyboard (Ctrl+0 to get here): the arrow keys "
                              "move the decoded point, Shift for bigger steps; Enter decodes the centre")
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.key = ColourKey(self.plot.getPlotItem())  # legend or colour bar, outside the data area
+        self.legend = self.plot.getPlotItem().legend = self.key.legend  # (the theme colours plot.legend)
+        for axis in ("bottom", "left"):  # plain units: "(x0.001)" on an almost empty plot misleads
+            plain_units(self.plot.getAxis(axis))
+        self.hover_info = StatusLine("", lines=1)  # the hovered example's values and metadata
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.busy = BusyLabel()
@@ -132,6 +159,8 @@ class LatentScatterPanel(QWidget):
         self.projection_kind = QComboBox()
         self.projection_kind.addItem("two latent axes", "axes")
         self.projection_kind.addItem("PCA of the codes", "pca")
+        self.projection_kind.addItem("UMAP of the codes", "umap")
+        self.projection_kind.addItem("t-SNE of the codes", "tsne")
         self.projection_kind.setToolTip("For latent sizes above 2: which plane to look at. The dimensions a "
                                         "projection drops are held at the codes' mean when a click is decoded.")
         self.axis_x, self.axis_y = QSpinBox(), QSpinBox()
@@ -180,7 +209,15 @@ class LatentScatterPanel(QWidget):
         layout.addLayout(tools)
         layout.addLayout(view_row)
         layout.addLayout(overlay_row)
+        self.sprite_controls = SpriteControls(self.state)  # thumbnails at the codes (widgets/sprites.py)
+        layout.addWidget(self.sprite_controls)
+        self.colour_controls = ColourControls(self.state, self.cross_filter.state, self.values)
+        layout.addWidget(self.colour_controls)
         layout.addWidget(self.plot, 1)
+        self.projection_note = QLabel("")  # which inverse a click decodes through (UMAP, t-SNE)
+        self.projection_note.setWordWrap(True)
+        layout.addWidget(self.hover_info)
+        layout.addWidget(self.projection_note)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)
 
@@ -188,9 +225,15 @@ class LatentScatterPanel(QWidget):
         self.test_item = RasterScatterItem("ring", 5)  # test points: hollow squares
         self.plot.addItem(self.train_item)
         self.plot.addItem(self.test_item)
-        self.legend_proxies: list[pg.ScatterPlotItem] = []
-        self._palette = np.zeros(1, dtype=np.uint32)
-        self.density_image = density_item()
+        self.sprite_item = SpriteItem(self._sprite_images)
+        self.sprite_item.setZValue(5)  # above the points, below the selection and the crosshair
+        self.plot.addItem(self.sprite_item, ignoreBounds=True)
+        connect_item(self.state, self.sprite_item)
+        self.value_jobs = ValueJobs(self.values, self._value_busy, self)
+        self._stale: dict[str, tuple] = {}  # model values of the previous weights, shown while recomputed
+        self.density_image = density_item(1.0)
+        self.density_bar = colour_bar(ALPHA_RAMP, "density of the codes")
+        self.density_bar.hide()
         self.manifold_image = pg.ImageItem(axisOrder="row-major")
         self.manifold_image.setZValue(-10)
         self.manifold_image.setOpacity(0.9)
@@ -210,6 +253,13 @@ class LatentScatterPanel(QWidget):
         self.selected_item.setZValue(20)
         self.crosshair.setZValue(30)
 
+        # UMAP and t-SNE: fitted in the background, kept per codes; where their inverse guesses is shaded.
+        self.projection_jobs = ProjectionJobs(self._projection_busy, self)
+        self.projection_jobs.ready.connect(self.mark_dirty)
+        self.projection_jobs.failed.connect(self.message.setText)
+        self.unreliable_image = pg.ImageItem(axisOrder="row-major")
+        self.unreliable_image.setZValue(-5)
+        self.plot.addItem(self.unreliable_image, ignoreBounds=True)
         self._dirty = True
         self.fit_comparison = None  # core.density.FitComparison while a density overlay is on
         self.density_job: Job | None = None
@@ -220,12 +270,18 @@ class LatentScatterPanel(QWidget):
         self._timer = QTimer(self, interval=IDLE_REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
         self._manifold_timer = QTimer(self, singleShot=True, interval=150, timeout=self.draw_manifold)
+        self.view.sigRangeChanged.connect(lambda *_: self._draw_unreliable())
         self.view.sigRangeChanged.connect(lambda *_: self.overlay["manifold"].isChecked()
                                           and self._manifold_timer.start())
         self.plot.scene().sigMouseMoved.connect(self._hover)
         session.snapshot_changed.connect(self.mark_dirty)
         session.model_changed.connect(self._model_changed)
+        session.dataset_changed.connect(self._rebuild_items)
+        session.dataset_changed.connect(self.sprite_item.clear_atlas)
         session.selection_changed.connect(self._draw_selection)
+        self.state.events.colour_by.connect(self.mark_dirty)
+        self.cross_filter.changed.connect(self.mark_dirty)
+        self.values.changed.connect(self.mark_dirty)
         session.focus_changed.connect(self._draw_focus)
         session.path_changed.connect(self._draw_path)
         session.state_changed.connect(
@@ -249,8 +305,8 @@ class LatentScatterPanel(QWidget):
             self.redraw()
 
     def _model_changed(self) -> None:
-        model = self.session.snapshot
-        d = model.latent_dim if model is not None else 2
+        model, data = self.session.snapshot, self.session.dataset
+        d = model.latent_dim if model is not None else (data.train_x[0].numel() if data is not None else 2)
         self.state.axis_x = min(self.state.axis_x, d - 1)
         self.state.axis_y = min(self.state.axis_y, d - 1) if d > 1 else 0
         for spin in (self.axis_x, self.axis_y):
@@ -267,6 +323,7 @@ class LatentScatterPanel(QWidget):
         self.overlay["manifold"].setEnabled(images)
         self.overlay["manifold"].setToolTip("Decoded images tiled over the visible plane" if images else
                                             "for 2-D data the decoded points are shown in the decoder view")
+        self.sprite_controls.set_available(images, "thumbnails need image data: 2-D points are drawn as they are")
         self._rebuild_items()
         self._positions, self._indices = np.zeros((0, 2)), np.zeros(0, dtype=np.int64)  # hover: the old points
         self.crosshair.setData([], [])
@@ -276,21 +333,35 @@ class LatentScatterPanel(QWidget):
         self.view.enableAutoRange()  # follow the codes as they spread, until the user pans or zooms
 
     def _rebuild_items(self) -> None:
-        """A legend entry and a colour per class of the dataset."""
-        self.legend.clear()
-        d = self.session.dataset
-        if d is None:
-            return
-        names = d.class_names if d.has_labels else ("data",)
-        self._palette = np.array([argb(colour(i)) for i in range(len(names))], dtype=np.uint32)
-        for i, name in enumerate(names):
-            self.legend.addItem(pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(colour(i))), name)
-        self.legend.addItem(pg.ScatterPlotItem(size=7, pen=pg.mkPen("#555"), brush=None, symbol="s"), "test (hollow)")
+        """The colour and filter choices of the new data and model (the key is drawn with the points)."""
+        self._stale = {}
+        self.colour_controls.refill()
+        self.hover_info.setText("")
 
     # -- drawing -------------------------------------------------------------------------
+    def _sprite_images(self) -> torch.Tensor | None:
+        d = self.session.dataset
+        return d.train_x if d is not None and d.kind == "image" else None
+
     def fit_projection(self, codes: np.ndarray):
         z = torch.from_numpy(codes)
-        if codes.shape[1] > 2 and self.projection_kind.currentData() == "pca":
+        kind = self.projection_kind.currentData()
+        if codes.shape[1] > 2 and kind in NONLINEAR:
+            found = wanted(self.session, kind, self.projection_jobs.cache)
+            if found is not None and found[1] is not None:
+                self.projection_jobs.cancel()
+                return found[1]
+            if found is not None and found[0] in self.projection_jobs.failures:
+                self.projection_note.setText(f"{self.projection_jobs.failures[found[0]]}; PCA instead")
+            elif found is not None and self.session.state == "idle":
+                whole = explored_codes(self.session)
+                self.projection_jobs.want(found[0], codes, whole.test if whole is not None else None)
+                self.projection_note.setText(f"{TITLES[kind]} is being computed; PCA meanwhile")
+            elif found is not None:
+                self.projection_note.setText(f"{TITLES[kind]} is computed once training stops; PCA meanwhile")
+            return PCAProjection.fit(z)  # meanwhile
+        self.projection_jobs.cancel()
+        if codes.shape[1] > 2 and kind == "pca":
             return PCAProjection.fit(z)
         x, y = self.axis_x.value(), self.axis_y.value()
         if codes.shape[1] > 1 and x == y:
@@ -299,25 +370,34 @@ class LatentScatterPanel(QWidget):
 
     def redraw(self) -> None:
         self._dirty = False
-        codes = self.session.codes()
+        codes = explored_codes(self.session)  # with no model, the data's own vectors
         model = self.session.snapshot
         if codes is None:
             for item in (self.train_item, self.test_item):
                 item.setData(np.zeros((0, 2)), np.zeros(0))
+            self.sprite_item.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
             self.message.setText(model.why_not("encode") if model is not None else "")
             return
         if not (np.isfinite(codes.train).all() and np.isfinite(codes.test).all()):
             self.message.setText("the model's codes are not finite numbers (has training diverged?)")
             return
         self.message.setText("")
+        self.projection_note.setText("")
         self.projection = self.fit_projection(codes.train)
-        tr = self.projection.to_2d(torch.from_numpy(codes.train)).numpy()
-        te = self.projection.to_2d(torch.from_numpy(codes.test)).numpy()
-        d = self.session.dataset
-        y_tr = d.train_y[codes.train_index].numpy() if d.has_labels else np.zeros(len(tr), int)
-        y_te = d.test_y[codes.test_index].numpy() if d.has_labels else np.zeros(len(te), int)
-        self.train_item.setData(tr, self._palette[y_tr % len(self._palette)])
-        self.test_item.setData(te, self._palette[y_te % len(self._palette)])
+        if isinstance(self.projection, NonlinearProjection):
+            tr = self.projection.embedding.numpy()  # the fit's own positions of these codes
+            inverse = (self.projection.inverse if model is not None else
+                       "no model, so nothing to decode: a click on a point shows its neighbours (Neighbours panel)")
+            self.projection_note.setText(f"{inverse}; the shaded area is over {RELIABLE_SPACINGS:g} typical "
+                                         "spacings from any point: an inverse would only guess there")
+        else:
+            tr = self.projection.to_2d(torch.from_numpy(codes.train)).numpy()
+        te = (self.projection.place(codes.test) if isinstance(self.projection, NonlinearProjection)
+              else self.projection.to_2d(torch.from_numpy(codes.test)).numpy())
+        tr_colours, te_colours = self._colours(codes)
+        self.train_item.setData(tr, tr_colours)
+        self.sprite_item.setData(tr, codes.train_index, tr_colours)
+        self.test_item.setData(te, te_colours)
         self._positions, self._indices = tr, codes.train_index
         x_label, y_label = self.projection.labels
         self.plot.setLabel("bottom", x_label)
@@ -327,18 +407,68 @@ class LatentScatterPanel(QWidget):
         self._start_density(tr, te)
         self._draw_selection()
         self._draw_path()
+        self._draw_unreliable()
         self.draw_manifold()
+
+    def _colours(self, codes) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's colour by the chosen value (a model value computed in a job: the last one meanwhile),
+        dimmed where the filter rules it out; the key beside the plot says what they mean."""
+        name, f = self.state.colour_by, self.cross_filter
+        self.value_jobs.want(name)
+        self.value_jobs.want(f.state.by)
+        pair = self.values.get(name)
+        if pair is not None:
+            self._stale[name] = pair
+        elif name in self._stale and len(self._stale[name][0].numbers) == len(self.session.dataset.train_x):
+            pair = self._stale[name]
+        span = None
+        if pair is None:
+            self.key.hide()
+        elif pair[0].categorical:
+            self.key.show_categories(pair[0].categories)
+        else:
+            span = levels(pair[0])
+            self.key.show_range(pair[0].label, span)
+        train, test = pair if pair is not None else (None, None)
+        return (point_colours(train, codes.train_index, span, f.mask),
+                point_colours(test, codes.test_index, span, f.test_mask))
+
+    def _value_busy(self, text: str | None) -> None:
+        if text is None:
+            if self.density_job is None:
+                self.busy.stop()
+        else:
+            self.busy.start(text)
+
+    def describe_example(self, index: int) -> str:
+        """The hovered example in one line: its index, label, the coloured value and every metadata column."""
+        d = self.session.dataset
+        if d is None or index >= len(d.train_x):
+            return ""
+        parts = [f"example {index}"]
+        if d.has_labels and d.class_names:
+            parts.append(f"label {d.class_names[int(d.train_y[index])]}")
+        name = self.state.colour_by
+        pair = self.values.get(name) if name != "label" and not name.startswith("meta:") else None
+        if pair is not None:
+            v = pair[0].numbers[index]
+            parts.append(f"{pair[0].label} {v:.4g}" if np.isfinite(v) else f"{pair[0].label} ?")
+        parts += [f"{column} {texts[index]}" for column, texts in d.train_meta.items()]
+        if not self.cross_filter.passes(index):
+            parts.append("(filtered out)")
+        return " · ".join(parts)
 
     def _draw_path(self) -> None:
         path = self.session.path
-        if path is None or self.projection is None or path.shape[1] != self.projection.basis.shape[0]:
+        if path is None or self.projection is None or path.shape[1] != projection_dim(self.projection):
             self.path_item.setData([], [])
             return
         p = self.projection.to_2d(path).numpy()
         self.path_item.setData(p[:, 0], p[:, 1])
 
     def _draw_prior(self) -> None:
-        show = self.overlay["prior"].isChecked() and self.projection is not None
+        show = (self.overlay["prior"].isChecked() and self.projection is not None
+                and not isinstance(self.projection, NonlinearProjection))  # N(0, I)'s rings are not rings there
         centre = prior_centre(self.projection) if show else None
         for k, curve in enumerate(self.prior_curves, start=1):
             if show:
@@ -354,6 +484,7 @@ class LatentScatterPanel(QWidget):
         density, fits = "density" in self.state.overlays, bool({"density", "gaussian"} & self.state.overlays)
         if not density:
             self.density_image.clear()
+            self.key.place(self.density_bar, 5, False)
         if not fits:
             self.fit_comparison = None
         if not (density or fits):
@@ -370,6 +501,9 @@ class LatentScatterPanel(QWidget):
     def _show_density(self, image, comparison, scale: float) -> None:
         if "density" in self.state.overlays:
             show_density(self.density_image, image)
+            if image is not None:
+                self.density_bar.setLevels((0, float(image.values.max()) or 1.0))
+            self.key.place(self.density_bar, 5, image is not None)
         self.fit_comparison = comparison
         if comparison is not None:
             self.message.setText(f"Held-out codes, mean log-density in this plane: Gaussian fit {comparison.gaussian:.3f}, "
@@ -381,13 +515,39 @@ class LatentScatterPanel(QWidget):
             self.density_job = None
             self.busy.stop()
 
+    def _projection_busy(self, text: str | None) -> None:
+        if text is None:
+            self._value_busy(None)
+        else:
+            self.busy.start(text)
+
+    def _draw_unreliable(self) -> None:
+        """Shade the plane where a non-linear projection's inverse extrapolates (far from every code)."""
+        p = self.projection
+        if not isinstance(p, NonlinearProjection):
+            self.unreliable_image.clear()
+            return
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        mask = unreliable_mask(p, (x0, x1), (y0, y1))
+        rgba = np.zeros((*mask.shape, 4), dtype=np.uint8)
+        rgba[mask] = (128, 128, 128, 70)
+        self.unreliable_image.setImage(rgba, levels=None)
+        self.unreliable_image.setRect(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
     def shutdown(self) -> None:
+        self.projection_jobs.shutdown()
+        self.value_jobs.shutdown()
         if self.density_job is not None:
             self.density_job.cancel_and_wait()
 
     def settle(self, timeout_ms: int = 30_000) -> None:
         """Wait for the overlays being computed and show them (lessons, screenshots and tests want the
         finished picture)."""
+        self.projection_jobs.wait(timeout_ms * 4)
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+        if self._dirty:
+            self.redraw()
         job = self.density_job
         if job is not None:
             job.thread.wait(timeout_ms)
@@ -414,7 +574,8 @@ class LatentScatterPanel(QWidget):
     def _draw_ellipses(self, sel: np.ndarray) -> None:
         model = self.session.snapshot
         if not (self.overlay["ellipses"].isChecked() and len(sel) and model is not None
-                and model.can("posterior") and self.projection is not None):
+                and model.can("posterior") and self.projection is not None
+                and not isinstance(self.projection, NonlinearProjection)):
             self.ellipse_item.setData([], [])
             return
         x = self.session.dataset.train_x[torch.from_numpy(sel[:MAX_ELLIPSES])]
@@ -441,16 +602,17 @@ class LatentScatterPanel(QWidget):
         xs = np.linspace(x0, x1, 2 * n + 1)[1::2]
         ys = np.linspace(y1, y0, 2 * n + 1)[1::2]  # top row first, as images are drawn
         plane = torch.tensor([[x, y] for y in ys for x in xs], dtype=torch.float32)
-        images = model.decode(self.projection.from_2d(plane))[:, 0].numpy()  # [n*n, H, W]
-        h, w = images.shape[1:]
-        tiled = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
-        self.manifold_image.setImage(np.flipud(tiled), levels=(0, 1))
+        images = model.decode(self.projection.from_2d(plane)).clamp(0, 1).numpy()  # [n*n, C, H, W]
+        c, h, w = images.shape[1:]
+        tiled = images.reshape(n, n, c, h, w).transpose(0, 3, 1, 4, 2).reshape(n * h, n * w, c)
+        tiled = tiled[..., 0] if c == 1 else tiled  # grey [H, W] or colour [H, W, C]
+        self.manifold_image.setImage(np.ascontiguousarray(np.flipud(tiled)), levels=(0, 1))
         self.manifold_image.setRect(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
 
     def _draw_focus(self, z: torch.Tensor | None, _decoded) -> None:
         if z is None:
             self.crosshair.setData([], [])
-        elif self.projection is not None and z.numel() == self.projection.basis.shape[0]:
+        elif self.projection is not None and z.numel() == projection_dim(self.projection):
             p = self.projection.to_2d(z.reshape(1, -1)).numpy()
             self.crosshair.setData(pos=p if np.isfinite(p).all() else np.zeros((0, 2)))
 
@@ -459,6 +621,10 @@ class LatentScatterPanel(QWidget):
         if watched is self.plot and event.type() == QEvent.KeyPress:
             if event.key() in ARROWS:
                 self.nudge_focus(*ARROWS[event.key()], big=bool(event.modifiers() & Qt.ShiftModifier))
+                return True
+            if event.key() == Qt.Key_Escape and self.projection_jobs.running():
+                self.projection_jobs.cancel()  # a UMAP or t-SNE being computed: stop, back to PCA
+                self.state.projection = "pca"
                 return True
             if event.key() in (Qt.Key_Return, Qt.Key_Enter):
                 self.nudge_focus(0, 0, from_centre=True)
@@ -471,7 +637,7 @@ class LatentScatterPanel(QWidget):
             return
         (x0, x1), (y0, y1) = self.view.viewRange()
         focus = self.session.focus
-        if from_centre or focus is None or focus.numel() != self.projection.basis.shape[0]:
+        if from_centre or focus is None or focus.numel() != projection_dim(self.projection):
             plane = torch.tensor([[(x0 + x1) / 2, (y0 + y1) / 2]], dtype=torch.float32)
         else:
             plane = self.projection.to_2d(focus.reshape(1, -1)).float()
@@ -485,7 +651,7 @@ class LatentScatterPanel(QWidget):
     def decode_at_plane(self, plane: torch.Tensor) -> None:
         """Decode the latent point shown at these plane coordinates [1, 2]."""
         model = self.session.snapshot
-        if self.projection is not None and model is not None and self.projection.basis.shape[0] == model.latent_dim:
+        if self.projection is not None and model is not None and projection_dim(self.projection) == model.latent_dim:
             self.session.set_focus(self.projection.from_2d(plane)[0])
 
     def drag_selection(self, tool: str, start: QPointF, pos: QPointF, finished: bool) -> None:
@@ -512,6 +678,11 @@ class LatentScatterPanel(QWidget):
     def _hover(self, scene_pos) -> None:
         if self.tool == "decode" and (index := self.example_at(scene_pos)) is not None:
             self.session.set_hover(index)
+            self.hover_info.setText(self.describe_example(index))
+        elif isinstance(self.projection, NonlinearProjection) and self.view.sceneBoundingRect().contains(scene_pos):
+            pos = self.view.mapSceneToView(scene_pos)
+            if not bool(self.projection.reliable(torch.tensor([[pos.x(), pos.y()]]))[0]):
+                self.hover_info.setText("outside the data: a click here decodes an extrapolated guess")
 
     def example_at(self, scene_pos) -> int | None:
         """The training example drawn within HOVER_PIXELS of this scene position, if any."""

@@ -10,6 +10,9 @@ from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.state.run import Progress
 from latentlab.state.session import Session
 
+NO_MODEL = "there is no model: build one (Model & data > New model) or open a checkpoint"
+NO_MODEL_NOTE = "No model: the vectors are explored as they are. New model to train one, or open a checkpoint."
+
 
 def format_eta(seconds: float) -> str:
     if not math.isfinite(seconds):
@@ -70,7 +73,7 @@ class TrainingPanel(QWidget):
         idle = state == "idle"
         here = idle and self.session.following is None  # a followed run trains elsewhere
         model = self.session.model
-        why = model.why_not("train") if model is not None else None
+        why = model.why_not("train") if model is not None else NO_MODEL
         here = here and why is None
         self.start.setEnabled(here)
         self.start.setToolTip(f"Cannot train: {why}" if why else "Train for the chosen number of epochs in the "
@@ -95,7 +98,7 @@ class TrainingPanel(QWidget):
         self.bar.setValue(0)
         t = self.session.trainer
         self.info.setText(f"epoch {t.epoch}   step {t.step}" if t else "")
-        note = t.model.notes() if t is not None else ""
+        note = t.model.notes() if t is not None else (NO_MODEL_NOTE if self.session.dataset is not None else "")
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self._show_state(self.session.state)

@@ -47,7 +47,7 @@ from latentlab.core.walkback import (
     train_walkback_pair,
 )
 from latentlab.gui.binding import bind, combo_for
-from latentlab.gui.exports import name_plot, save_reporting
+from latentlab.gui.exports import ExportOptions, name_plot, save_reporting
 from latentlab.gui.jobs import Job
 from latentlab.gui.process_job import ProcessJob
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
@@ -415,7 +415,8 @@ class WalkbackPanel(QWidget):
 
         def write() -> str:
             d = self.session.dataset
-            frames = chain_frames(self.runs, self.names, d.test_x if d.kind == "points" else None)
+            frames = chain_frames(self.runs, self.names, d.test_x if d.kind == "points" else None,
+                                  scale=ExportOptions.scale or 6)  # File > Image export scale
             write_gif(frames, path, seconds=max(2.0, len(frames) / self.speed.value()))
             return f"saved {len(frames)} chain steps to {path}"
 
@@ -583,6 +584,7 @@ class WalkbackPanel(QWidget):
         """Run the chains of this pair (trained here, or loaded, e.g. by a lesson) on the current data."""
         self.pair = (without.eval(), with_walkback.eval())
         self.pair_key = self._dataset_key()
+        self.state.follow(with_walkback)  # the pair's own corruption, not the previous model's
         self.status.setText(note)
         self.reset(force=True)
 

@@ -17,13 +17,15 @@ MAX_POINTS = 5000  # an evenly spaced subsample keeps the estimate quick on larg
 
 # White where there is no data, so points drawn over the density stay easy to see.
 PALE = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (150, 150, 160)])
+# One hue whose opacity grows with the density: over the scatter the class colours stay readable.
+ALPHA_RAMP = pg.ColorMap([0.0, 1.0], [(60, 60, 110, 0), (60, 60, 110, 170)])
 
 
 def density_item(opacity: float = 0.55, colormap: pg.ColorMap | None = None) -> pg.ImageItem:
     item = pg.ImageItem(axisOrder="row-major")
     item.setOpacity(opacity)
     item.setZValue(-20)
-    item.setLookupTable((colormap or pg.colormap.get("CET-L8")).getLookupTable(nPts=256))
+    item.setLookupTable((colormap or ALPHA_RAMP).getLookupTable(nPts=256, alpha=True))
     return item
 
 

@@ -5,12 +5,12 @@ import pytest
 from latentlab.gui.lessons.actions import unknown_keys
 from latentlab.gui.lessons.text import LessonError, load_lessons, parse_lesson
 
-TOPICS = ["autoencoder", "denoising", "densit", "distances", "mmd", "variational"]
+TOPICS = ["autoencoder", "denoising", "densit", "distances", "mmd", "variational", "penalties"]
 
 
-def test_the_six_shipped_lessons_follow_the_lecture_and_use_only_known_setup_keys():
+def test_the_seven_shipped_lessons_follow_the_lecture_and_use_only_known_setup_keys():
     lessons = load_lessons()
-    assert len(lessons) == 6
+    assert len(lessons) == 7
     for lesson, topic in zip(lessons, TOPICS):
         assert topic in lesson.title.lower()
         assert len(lesson.steps) >= 3
