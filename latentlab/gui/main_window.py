@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 import latentlab
 from latentlab.gui.exports import WindowExports
-from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size
+from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_tab_titles_whole
 from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.arithmetic import ArithmeticSection
 from latentlab.gui.panels.decoder import DecoderPanel
@@ -157,6 +157,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.add_panel("parametric", "Parametric fits", self.parametric, Qt.RightDockWidgetArea, scroll=True)
         self.resize(1400, 860)
         apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
+        keep_tab_titles_whole(self)
 
         self._build_menus()
         self.setAcceptDrops(True)  # a data file or folder, or a checkpoint, dropped on the window opens
@@ -236,6 +237,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
             action.setChecked(preset == name)
         # A preset docks every panel; those the state says float (a lesson step's) float again on top.
         self._float_panels(self.state.window.floating)
+        keep_tab_titles_whole(self)
 
     def float_panel(self, key: str) -> None:
         """Float a dock over the right part of the window, large enough to read (lessons use it)."""
@@ -435,6 +437,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.curves._rebuild()  # the loss curves take the category colours when they are built
         apply_theme(QApplication.instance(), self.theme, self)
         apply_presentation(QApplication.instance(), on, self, self.presentation_images())
+        keep_tab_titles_whole(self)
         self.scatter.redraw()
 
     def presentation_images(self) -> tuple[QWidget, ...]:

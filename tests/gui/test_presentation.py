@@ -5,6 +5,7 @@ import torch
 from PySide6.QtWidgets import QApplication
 
 from latentlab.gui import theme
+from latentlab.gui.layout import elided_tabs
 from latentlab.gui.panels import scatter
 
 
@@ -26,6 +27,9 @@ def test_presentation_mode_enlarges_fonts_lines_and_images_and_toggles_back(wind
     assert window.decoder.decoded.minimumHeight() >= 256
     assert window.decoder.selection_gallery.thumbnail >= 256
     assert window.decoder.decoded.array is not None  # still live: the decoded image is still shown
+    window.resize(1920, 1080)
+    qtbot.wait(10)
+    assert elided_tabs(window) == []  # large titles stay whole (the tab bars scroll instead)
 
     window.state.window.presentation = False  # the setting (a saved view, --set) toggles it too
     assert not window.presentation_action.isChecked()
