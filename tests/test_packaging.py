@@ -27,4 +27,4 @@ def test_a_wheel_carries_checkpoints_and_lessons_and_finds_them_once_installed(t
              "print(p.checkpoint_dir()); print(len(p.read_manifest())); print(len(t.load_lessons()))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(target)},
                          check=True, capture_output=True, text=True).stdout.split()
-    assert out[0].startswith(str(target)) and out[1:] == ["12", "6"]
+    assert out[0].startswith(str(target)) and out[1:] == ["14", "7"]
