@@ -104,14 +104,12 @@ def float_at_natural_size(window, dock: QDockWidget) -> None:
     QTimer.singleShot(0, lambda: dock.isFloating() and dock.resize(width, height))
 
 
-def keep_tab_titles_whole(window: QMainWindow) -> None:
-    """The docks' tab bars show whole titles, with scroll arrows when the tabs do not fit: presentation
-    mode's large font would otherwise cut them to "Samp…" (Qt makes a tab bar when docks are tabified,
-    so this runs after every layout change)."""
-    for bar in window.findChildren(QTabBar):
-        if bar.parent() is window:  # the docks' bars; a panel's own tabs keep their style
-            bar.setElideMode(Qt.ElideNone)
-            bar.setUsesScrollButtons(True)
+def keep_title_whole(bar: QTabBar) -> None:
+    """A dock tab bar shows whole titles, with scroll arrows when the tabs do not fit: presentation
+    mode's large font would otherwise cut them to "Samp…". MainWindow applies it to every tab bar Qt
+    makes for tabified docks, whenever it makes one (a preset, a restored layout, the user's drag)."""
+    bar.setElideMode(Qt.ElideNone)
+    bar.setUsesScrollButtons(True)
 
 
 def elided_tabs(window: QMainWindow) -> list[str]:

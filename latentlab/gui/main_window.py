@@ -11,7 +11,7 @@ from pathlib import Path
 import pyqtgraph as pg
 import torch
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
     QMessageBox,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
 import latentlab
 from latentlab.gui.exports import WindowExports
-from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_tab_titles_whole
+from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_title_whole
 from latentlab.gui.lessons.actions import apply_step
 from latentlab.gui.panels.arithmetic import ArithmeticSection
 from latentlab.gui.panels.decoder import DecoderPanel
@@ -157,7 +158,6 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.add_panel("parametric", "Parametric fits", self.parametric, Qt.RightDockWidgetArea, scroll=True)
         self.resize(1400, 860)
         apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
-        keep_tab_titles_whole(self)
 
         self._build_menus()
         self.setAcceptDrops(True)  # a data file or folder, or a checkpoint, dropped on the window opens
@@ -186,6 +186,12 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self._restore_settings()
 
     # -- layout ----------------------------------------------------------------------
+    def childEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Qt makes a tab bar (our child) whenever docks are tabified: each keeps its titles whole."""
+        super().childEvent(event)
+        if event.type() == QEvent.ChildPolished and isinstance(event.child(), QTabBar):
+            keep_title_whole(event.child())
+
     def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
                   scroll: bool = False) -> QDockWidget:
         """Every panel is a dock; later panels register here the same way. A `scroll` panel may be
@@ -237,7 +243,6 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
             action.setChecked(preset == name)
         # A preset docks every panel; those the state says float (a lesson step's) float again on top.
         self._float_panels(self.state.window.floating)
-        keep_tab_titles_whole(self)
 
     def float_panel(self, key: str) -> None:
         """Float a dock over the right part of the window, large enough to read (lessons use it)."""
@@ -437,7 +442,6 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.curves._rebuild()  # the loss curves take the category colours when they are built
         apply_theme(QApplication.instance(), self.theme, self)
         apply_presentation(QApplication.instance(), on, self, self.presentation_images())
-        keep_tab_titles_whole(self)
         self.scatter.redraw()
 
     def presentation_images(self) -> tuple[QWidget, ...]:
