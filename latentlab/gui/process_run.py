@@ -34,6 +34,16 @@ from latentlab.state.run import Progress, RunCallbacks, RunRequest
 
 ABANDON_WAIT_S = 0.5  # on quit, then it is killed: nothing of it is kept
 
+# Runs' scratch folders not yet removed. A run removes its own when its process has ended; whatever is left
+# at exit (a window quit mid-run, whose reader thread dies with it) goes then, not into /tmp for good.
+_SCRATCH: set[Path] = set()
+
+
+@atexit.register
+def _remove_all_scratch() -> None:
+    for folder in list(_SCRATCH):
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 class _Spare:
     """One training process kept ready (cli/warm.py): a run takes it and Start answers at once; another
@@ -146,6 +156,7 @@ class ProcessRun:
         self.request, self.callbacks = request, callbacks
         self.relay = _Relay(callbacks)
         self.folder = Path(tempfile.mkdtemp(prefix="latentlab-run-"))
+        _SCRATCH.add(self.folder)
         self.process: subprocess.Popen | None = None
         self.reader: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -206,6 +217,14 @@ class ProcessRun:
         code = self.process.wait()
         if not self._ended:  # it ended without saying so: killed, or a crash
             self._finish(TrainResult("lost", self._lost_message(code), self._last_step, 0), None)
+        self._remove_scratch()  # every report has been read: nothing in the folder is needed any more
+
+    def _remove_scratch(self) -> None:
+        stderr = getattr(self, "stderr", None)
+        if stderr is not None:
+            stderr.close()
+        _SCRATCH.discard(self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _take(self, event: dict) -> tuple[TrainResult, Any] | None:
         kind = event.get("event")
@@ -331,6 +350,7 @@ class ProcessRun:
             self.process.send_signal(signal.SIGKILL)
 
     def __del__(self) -> None:
+        _SCRATCH.discard(self.folder)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from latentlab.core.checkpoints import load_checkpoint
+from latentlab.gui import process_run
 from tests.gui.conftest import FIRST_STEPS_MS, wait_idle
 
 
@@ -58,11 +59,15 @@ def test_train_pause_resume_stop_save_and_reload(window, qtbot, tmp_path):
     assert s.trainer.step == load_checkpoint(path).step > 0
 
 
-def test_step_button_takes_exactly_one_step(window, qtbot):
+def test_step_button_takes_exactly_one_step_and_leaves_no_scratch_behind(window, qtbot):
     s = window.session
     qtbot.mouseClick(window.training.step, Qt.LeftButton)
+    folders = set(process_run._SCRATCH)
+    assert folders and all(f.is_dir() for f in folders)
     wait_idle(qtbot, s)
     assert s.trainer.step == 1 and len(s.history.train_steps) == 1
+    # The run's folder (its start checkpoint, snapshots: tens of MB) goes when its process has ended.
+    qtbot.waitUntil(lambda: not any(f.exists() for f in folders), timeout=5_000)
 
 
 def test_step_while_paused_takes_one_batch_and_stays_paused(window, qtbot):
