@@ -12,7 +12,8 @@ import torch
 
 from bench.report import table, write
 
-SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup", "neighbours", "encode", "projections"]
+SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup", "neighbours", "encode", "projections", "images",
+          "data_memory"]
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -49,7 +49,7 @@ def run(quick: bool, device: str) -> list[Figure]:
     dev = torch.device(device)
     torch.manual_seed(0)
     model = model_for_dataset("vae", data).to(dev).eval()
-    x = data.train_x.flatten(1)[torch.arange(n) % len(data.train_x)].reshape(n, *data.train_x.shape[1:]).to(dev)
+    x = data.floats("train").flatten(1)[torch.arange(n) % len(data.train_x)].reshape(n, *data.data_shape).to(dev)
     times: dict[str, list[float]] = {"ours": [], "plain": []}
     peaks: dict[str, list[int]] = {"ours": [], "plain": []}
     can_reset = dev.type == "cpu" and _peak_rss_reset()

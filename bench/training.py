@@ -74,7 +74,7 @@ def example_elbo(model, x):
 def run(quick: bool, device: str) -> list[Figure]:
     data = load_dataset("mnist5k")
     dev = torch.device(device)
-    x = data.train_x.to(dev)
+    x = data.floats("train").to(dev)  # the hand loops get floats up front, as pytorch/examples' MNIST loop does
     epochs = 2 if quick else 6
     torch.manual_seed(0)
     ours = model_for_dataset("vae", data, latent_dim=20, hidden=(400,))
@@ -104,7 +104,7 @@ def run(quick: bool, device: str) -> list[Figure]:
         timed("dataloader", lambda: dataloader_epoch(loader_model, loader_opt, loader))
     rate = {k: len(x) / min(v[1:] or v) for k, v in times.items()}  # the first epoch warms up
     ours_elbo = trainer.evaluate()["elbo"]
-    tight_elbo = example_elbo(tight, data.test_x.to(dev))
+    tight_elbo = example_elbo(tight, data.floats("test").to(dev))
     gap = abs(ours_elbo - tight_elbo) / abs(tight_elbo)
     note = (f"{epochs} epochs; test ELBO trainer {ours_elbo:.2f} vs hand loop {tight_elbo:.2f} nats "
             f"({gap:.2%} apart, target within 1%)")
@@ -124,7 +124,7 @@ def floor_figure(data, arch: str, quick: bool, device: str) -> Figure:
     model = model_for_dataset("vae", data, arch=arch)
     trainer = Trainer(model, data, TrainConfig(epochs=10_000, batch_size=BATCH, lr=LR, device=device))
     dev = torch.device(device)
-    batch = data.train_x[:BATCH].to(dev)
+    batch = data.floats("train", slice(0, BATCH)).to(dev)
     floor = floor_step(trainer.model, lambda: trainer.model.loss(batch), dev)
     times: dict[str, list[float]] = {"step": [], "floor": []}
     rounds, per_round = (8, 5) if quick else (30, 10)

@@ -11,9 +11,9 @@ import torch
 from torch import Tensor
 
 from latentlab.core.checkpoints import Checkpoint, load_checkpoint
-from latentlab.core.data import load_dataset
+from latentlab.core.data import as_float, load_dataset
 from latentlab.core.images import save_image_grid, save_points_png
-from latentlab.core.latent import PATH_KINDS, path_points
+from latentlab.core.latent import PATH_KINDS, encode_in_batches, path_points
 from latentlab.core.mmd import PermutationResult, PooledDistances, permutation_test
 from latentlab.core.pretrained import PREFIX, resolve
 from latentlab.core.recipes import dataset_from_record
@@ -44,8 +44,8 @@ def interpolate(checkpoint: str | Path | Checkpoint, start: int, end: int, steps
     for name, index in (("--from", start), ("--to", end)):
         if not 0 <= index < n:
             raise ValueError(f"{name} {index} is not a training example of {data.name} (0 to {n - 1})")
-    ends = data.train_x[[start, end]]
-    codes = model.encode(data.train_x) if kind == "data" else None
+    ends = as_float(data.train_x[[start, end]])
+    codes = torch.from_numpy(encode_in_batches(model, data.train_x)) if kind == "data" else None
     frames = model.decode(path_points(model.encode(ends), torch.linspace(0, 1, steps), kind, codes))
     if originals:
         frames = torch.cat([ends[:1], frames, ends[1:]])
@@ -94,7 +94,7 @@ def sample_set(spec: str, n: int, seed: int, data_dir: str | None = None) -> Sam
     if n > len(pool):
         raise ValueError(f"{spec} has {len(pool)} examples; ask for at most that many with --n")
     rows = torch.randperm(len(pool), generator=torch.Generator().manual_seed(seed))[:n]
-    return SampleSet(pool[rows], f"{n} {'held-out' if split == 'test' else 'training'} examples of {data.name}")
+    return SampleSet(as_float(pool[rows]), f"{n} {'held-out' if split == 'test' else 'training'} examples of {data.name}")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,15 @@
 """The lecture's measured results, reproducible from a fresh install, each over many seeds.
 
-  walkback     DAE chains without and with one walkback step: MMD^2 of 1,000 chains started from
-               training points, at step 100, to held-out data; same architecture, seed and budget.
-               On the ring of 8 Gaussians and on MNIST-5k (salt-and-pepper 0.2), 20 seeds each.
+  walkback     DAE chains without and with walkback (the shipped pairs' recipes: two steps on the ring,
+               one on MNIST-5k): MMD^2 of 1,000 chains started from training points, at step 100, to
+               held-out data; same architecture, seed and budget. On the ring of 8 Gaussians (30
+               seeds: the recipe was chosen on trials over seeds 0-19, so 20-29 are held out) and on
+               MNIST-5k (salt-and-pepper 0.2, 20 seeds), each beside the floor a perfect chain scores.
   leaderboard  mnist5k: every generative family trained with the same budget, scored against
                held-out data (MMD^2 + permutation p-value, Parzen log-likelihood)
+  prior, interpolation, terms, mmdnet, penalties
+               the VAE's prior fit, interpolations, the terms of its loss, the MMD net's permutation
+               test and the three latent penalties: scripts/lecture_effects.py measures them
 
 Every seed's numbers are cached under build/lecture_results/ (a rerun resumes; --fresh starts
 over). The summaries go to docs/lecture_results.json (tracked) and bench/results/*.txt, and the
@@ -15,8 +20,10 @@ README's and lessons' marked blocks
 are rewritten from docs/lecture_results.json, so no figure there is typed by hand
 (tests/scripts/test_lecture_results.py checks that the blocks match the file).
 
-Usage: python scripts/lecture_results.py [walkback] [leaderboard] [--seeds N] [--data ring8|mnist5k]
-                                        [--fresh] [--cached-only]
+Usage: python scripts/lecture_results.py [walkback] [leaderboard] [prior] [interpolation] [terms] [mmdnet]
+                                        [penalties] [--seeds N] [--data ring8|mnist5k] [--fresh] [--cached-only]
+       (the figures in the text: walkback --data ring8 --seeds 30, walkback --data mnist5k --seeds 20,
+        the other sections with --seeds 10)
        python scripts/lecture_results.py --blocks      (only rewrite the marked blocks)
 """
 
@@ -26,6 +33,7 @@ import argparse
 import json
 import re
 import statistics
+import sys
 import textwrap
 import time
 from collections.abc import Callable
@@ -40,6 +48,9 @@ from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig
 from latentlab.core.walkback import ChainRun, chain_mmd_curve, train_walkback_pair
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling module, however this file is loaded
+import lecture_effects  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SUMMARY = ROOT / "docs" / "lecture_results.json"
@@ -49,11 +60,14 @@ BLOCK = re.compile(r"(<!-- lecture_results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(
 
 # The pairs measured: the shipped checkpoints' recipes (latentlab/resources/checkpoints/manifest.json).
 WALKBACK: dict[str, dict[str, Any]] = {
-    "ring8": dict(settings={}, epochs=30, label="the ring of 8 Gaussians (Gaussian corruption σ = 0.2)"),
+    "ring8": dict(settings={}, epochs=30, walkback=2, held_out_from=20,  # recipe chosen on trials over seeds 0-19
+                  label="the ring of 8 Gaussians (Gaussian corruption σ = 0.2, P(x|x~) with a fixed σ = 0.1)"),
     "mnist5k": dict(settings=dict(hidden=(128,), latent_dim=16, corruption="salt_pepper", noise=0.2), epochs=30,
-                    label="MNIST-5k (salt-and-pepper, 20% of pixels)"),
+                    walkback=1, label="MNIST-5k (salt-and-pepper, 20% of pixels)"),
 }
 CHAINS, STEPS = 1000, 100
+NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five"}
+WALKBACK_TARGET = (18, 2.0)  # issue 27: lower on at least 18 of 20 seeds, with a median ratio of at least 2x
 
 
 def cached(section: str, key: str, compute: Callable[[], dict[str, Any]], fresh: bool,
@@ -77,15 +91,31 @@ def walkback_seed(data: str, seed: int, epochs: int | None = None) -> dict[str, 
     config = model_for_dataset("dae", d, **recipe["settings"]).config
     assert isinstance(config, DAEConfig)
     pair = train_walkback_pair(config, d, TrainConfig(epochs=epochs or recipe["epochs"], seed=seed, device="cpu"),
-                               walkback=1, walkback_p=config.walkback_p)
-    start = d.train_x[torch.randperm(len(d.train_x), generator=torch.Generator().manual_seed(seed))[:CHAINS]]
+                               walkback=recipe["walkback"], walkback_p=config.walkback_p)
+    start = d.floats("train", torch.randperm(len(d.train_x), generator=torch.Generator().manual_seed(seed))[:CHAINS])
     scores = []
     for model in (pair.without, pair.with_walkback):
         assert model is not None, pair.message
         run = ChainRun(model, start, seed=seed)
         run.advance(STEPS)
-        scores.append(chain_mmd_curve([run.current], d.test_x)[1][0])
+        scores.append(chain_mmd_curve([run.current], d.floats("test"))[1][0])
     return {"seed": seed, "without": scores[0], "with": scores[1], "seconds": list(pair.seconds)}
+
+
+def walkback_floor(data: str, repeats: int = 5) -> float:
+    """The score of a perfect chain: MMD^2 of CHAINS training examples to held-out data (the median over
+    `repeats` draws). A Bernoulli chain's states are binary images, so there the training images are
+    binarised the same way (a grey image is never a state of such a chain)."""
+    d = load_dataset(data)
+    model = model_for_dataset("dae", d, **WALKBACK[data]["settings"])
+    scores = []
+    for seed in range(repeats):
+        g = torch.Generator().manual_seed(seed)
+        x = d.floats("train", torch.randperm(len(d.train_x), generator=g)[:CHAINS])
+        if model.config.likelihood in ("bernoulli", "cbernoulli"):
+            x = torch.bernoulli(x, generator=g)
+        scores.append(chain_mmd_curve([x], d.floats("test"))[1][0])
+    return statistics.median(scores)
 
 
 def summarize_pairs(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -109,7 +139,10 @@ def walkback(seeds: int, fresh: bool, cached_only: bool = False, datasets=tuple(
             print(f"walkback {data} seed {seed}: without {r['without']:.4f}  with {r['with']:.4f}", flush=True)
         if not rows:
             continue
-        out[data] = {"label": WALKBACK[data]["label"], "epochs": WALKBACK[data]["epochs"], **summarize_pairs(rows)}
+        out[data] = {"label": WALKBACK[data]["label"], "epochs": WALKBACK[data]["epochs"],
+                     "walkback": WALKBACK[data]["walkback"], "floor": walkback_floor(data), **summarize_pairs(rows)}
+        if "held_out_from" in WALKBACK[data]:
+            out[data]["held_out_from"] = WALKBACK[data]["held_out_from"]
         lines = [f"walkback on {data}: {out[data]['epochs']} epochs each, {CHAINS} chains from training points, "
                  f"MMD^2 at step {STEPS} to held-out data", "seed  without  with"]
         lines += [f"{r['seed']:4d}  {r['without']:.4f}   {r['with']:.4f}" for r in rows]
@@ -148,7 +181,8 @@ def leaderboard(seeds: int, fresh: bool, cached_only: bool = False, epochs: int 
     return {}
 
 
-SECTIONS: dict[str, Callable[..., dict[str, Any]]] = {"walkback": walkback, "leaderboard": leaderboard}
+SECTIONS: dict[str, Callable[..., dict[str, Any]]] = {"walkback": walkback, "leaderboard": leaderboard,
+                                                      **lecture_effects.SECTIONS}
 
 
 # -- the marked blocks ------------------------------------------------------------------------
@@ -157,11 +191,30 @@ def render_walkback(data: str, s: dict[str, Any]) -> str:
     verdict = ("It holds on every seed." if k == n else "It holds on most seeds, not on every one." if 2 * k > n
                else "Walkback does not lower it on any seed measured." if k == 0
                else "It does not hold on most seeds.")
+    steps = s.get("walkback", 1)
+    how = "one walkback step" if steps == 1 else f"{NUMBERS.get(steps, steps)} walkback steps"
+    target = ("not judged yet (it asks for 20 seeds)" if n < 20 else
+              "met" if k >= WALKBACK_TARGET[0] * n / 20 and s["median_ratio"] >= WALKBACK_TARGET[1] else "not met")
+    floor = (f" A chain that drew exactly from the data would score about {s['floor']:.4f} (1,000 training "
+             f"{'points' if data == 'ring8' else 'images, binarised as the chain draws them'}), so the median "
+             f"ratio cannot be much above {s['median_without'] / s['floor']:.2f}x."
+             if "floor" in s else "")
+    failed = [r["without"] for r in s.get("rows", []) if r["with"] >= r["without"]]
+    where = (f" Where it does not hold, the chain without walkback already scored {max(failed):.4f} or less."
+             if failed and 2 * k > n else "")
+    first = s.get("held_out_from")
+    later = [r for r in s.get("rows", []) if first is not None and r["seed"] >= first]
+    if later:
+        lower = sum(r["with"] < r["without"] for r in later)
+        where += (f" The recipe was chosen on trials over seeds 0-{first - 1}; on seeds {first}-{later[-1]['seed']}, "
+                  f"held out from that choice, MMD² is lower with walkback on {lower} of {len(later)}.")
     text = (f"Walkback on {s['label']}, {n} seeds ({s['epochs']} epochs each, {CHAINS:,} chains from training "
-            f"points, MMD² at step {STEPS} to held-out data): with one walkback step MMD² is lower on "
+            f"points, MMD² at step {STEPS} to held-out data): with {how} MMD² is lower on "
             f"**{k} of {n} seeds**; the median is {s['median_without']:.4f} without walkback and "
             f"{s['median_with']:.4f} with; the ratio without/with is {s['median_ratio']:.2f}x at the median, "
-            f"from {s['min_ratio']:.2f}x to {s['max_ratio']:.2f}x. {verdict}")
+            f"from {s['min_ratio']:.2f}x to {s['max_ratio']:.2f}x. {verdict} The target (lower on at least "
+            f"{WALKBACK_TARGET[0]} seeds in every 20, a median ratio of at least {WALKBACK_TARGET[1]:g}x) is {target}."
+            f"{where}{floor}")
     return textwrap.fill(text, 100) + "\n"
 
 
@@ -173,6 +226,8 @@ def render(name: str, summary: dict[str, Any]) -> str:
         return f"(not measured yet: run `python scripts/lecture_results.py {section}`)\n"
     if section == "walkback":
         return render_walkback(part, s)
+    if name in lecture_effects.RENDERERS:
+        return lecture_effects.render(name, s)
     raise KeyError(f"no renderer for the block {name!r}")
 
 
@@ -202,13 +257,17 @@ def main(argv: list[str] | None = None) -> None:
     unknown = [s for s in a.sections if s not in SECTIONS]
     if unknown:
         p.error(f"unknown section {unknown[0]!r}: choose from {', '.join(SECTIONS)}")
-    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {}
+    results = {}
     if not a.blocks:
         for section in a.sections or ["walkback"]:
             options = {"datasets": tuple(a.data)} if a.data and section == "walkback" else {}
-            result = SECTIONS[section](a.seeds, a.fresh, a.cached_only, **options)
-            if result:
-                summary[section] = {**summary.get(section, {}), **result}
+            results[section] = SECTIONS[section](a.seeds, a.fresh, a.cached_only, **options)
+    # Read only now: another run of other sections may have written the file in the meantime.
+    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {}
+    if not a.blocks:
+        for section, result in results.items():
+            if result:  # walkback: one dataset may be rerun alone (--data); the others replace the whole section
+                summary[section] = {**summary.get(section, {}), **result} if section == "walkback" else result
         SUMMARY.write_text(json.dumps(summary, indent=1) + "\n")
     write_blocks(summary)
 

@@ -5,14 +5,17 @@ the same network (latent 2, hidden 128), budget and seed, over several seeds. Th
 examples, one code per example drawn from q(z|x) (the aggregate posterior) is compared with 500 draws
 of the prior N(0, I) by three two-sample distances (core/mmd.py, core/two_sample.py): MMD^2 (unbiased,
 Gaussian kernel at the median bandwidth), the exact W_2 (optimal matching) and the energy distance E^2;
-the held-out reconstruction -log p(x|z) is reported beside them. Lesson 7 states these figures.
+the held-out reconstruction -log p(x|z) is reported beside them.
 
-Usage: python scripts/penalties_results.py [SEEDS] [EPOCHS]   (default 3 seeds, 5 epochs, about 15 minutes
-on two busy CPU cores: the figures lesson 7 quotes; writes bench/results/penalties_mnist5k.txt)
+Usage: python scripts/penalties_results.py [SEEDS] [EPOCHS]   (default 10 seeds, 10 epochs, a few minutes on
+two CPU cores; writes bench/results/penalties_mnist5k.txt and caches each seed under build/penalties_results/).
+Lesson 7's figures are generated from that cache: `python scripts/lecture_results.py penalties --seeds 10`
+(scripts/lecture_effects.py) summarizes it into docs/lecture_results.json and rewrites the lesson's block.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -26,7 +29,9 @@ from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer
 from latentlab.core.two_sample import energy_distance, wasserstein2_exact
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CACHE = ROOT / "build" / "penalties_results"  # one file per family, seed and budget: a rerun resumes
 FAMILIES = {"vae": "KL (VAE)", "mmdvae": "MMD (MMD-VAE)", "swae": "sliced W (SWAE)"}
 N = 500
 
@@ -44,7 +49,22 @@ def measure(model, held_out: torch.Tensor, seed: int) -> dict[str, float]:
             "energy": energy_distance(z, prior), "recon": float(recon)}
 
 
-def main(seeds: int = 3, epochs: int = 5) -> None:
+def seed_result(d, family: str, seed: int, epochs: int) -> dict[str, float]:
+    """One family trained on one seed and measured; cached under CACHE."""
+    path = CACHE / f"{family}-seed{seed}-epochs{epochs}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    torch.manual_seed(seed)
+    model = model_for_dataset(family, d, latent_dim=2, hidden=(128,))
+    start = time.perf_counter()
+    Trainer(model, d, TrainConfig(epochs=epochs, seed=seed, device="cpu")).run()
+    r = {**measure(model.cpu(), d.floats("test"), seed), "seconds": time.perf_counter() - start}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(r))
+    return r
+
+
+def main(seeds: int = 10, epochs: int = 10) -> None:
     d = load_dataset("mnist5k")
     rows: dict[str, list[dict[str, float]]] = {f: [] for f in FAMILIES}
     lines = [f"penalties on mnist5k: latent 2, hidden 128, {epochs} epochs, batch 128, default weights, "
@@ -54,14 +74,10 @@ def main(seeds: int = 3, epochs: int = 5) -> None:
     print("\n".join(lines), flush=True)
     for seed in range(seeds):
         for family, name in FAMILIES.items():
-            torch.manual_seed(seed)
-            model = model_for_dataset(family, d, latent_dim=2, hidden=(128,))
-            start = time.perf_counter()
-            Trainer(model, d, TrainConfig(epochs=epochs, seed=seed, device="cpu")).run()
-            r = measure(model.cpu(), d.test_x, seed)
+            r = seed_result(d, family, seed, epochs)
             rows[family].append(r)
             lines.append(f"{seed:4d}  {name:16s} {r['mmd2']:.5f}  {r['w2']:.4f}  {r['energy']:.5f}  {r['recon']:7.2f}"
-                         f"   ({time.perf_counter() - start:.0f} s)")
+                         f"   ({r['seconds']:.0f} s)")
             print(lines[-1], flush=True)
     lines.append("")
     lines.append(f"median [min, max] over {seeds} seeds")

@@ -18,10 +18,10 @@ def test_the_strip_is_the_decoded_straight_line_between_the_two_codes(tmp_path):
     ckpt = load_checkpoint(path)
     data = dataset_from_record(ckpt.dataset)
     with torch.no_grad():
-        z = ckpt.model.encode(data.train_x[[3, 17]])
+        z = ckpt.model.encode(data.floats("train", [3, 17]))
         step_4 = ckpt.model.decode((z[0] + (z[1] - z[0]) * 4 / 9)[None])  # t = 4/9 of the way
     assert frames.shape == (12, 1, 28, 28) and backdrop is None
-    assert torch.equal(frames[0], data.train_x[3]) and torch.equal(frames[-1], data.train_x[17])
+    assert torch.equal(frames[0], data.floats("train", [3])[0]) and torch.equal(frames[-1], data.floats("train", [17])[0])
     assert torch.allclose(frames[5], step_4[0], atol=1e-5)  # frames[0] is example 3 itself
 
     out = tmp_path / "strip.png"

@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "no_model", False) and not args.data:
         raise UserError("--no-model goes with --data FILE (the vectors to explore)")
     args.view_data = open_view(args)
+    check_checkpoint(args)
     args.plugin_opening = open_plugin(args)
     args.loaded_data = open_data(args)
     try:
@@ -136,6 +137,25 @@ def open_view(args: argparse.Namespace) -> dict | None:
         return read_view(args.view)
     except ViewError as e:
         raise UserError(str(e)) from None
+
+
+def check_checkpoint(args: argparse.Namespace) -> None:
+    """--checkpoint, checked before the window opens: a file that is missing or not a checkpoint is one line and
+    status 2 (the window would otherwise open on another model and leave the user to notice)."""
+    if not args.checkpoint or getattr(args, "model_file", None):
+        return  # with --model-file it is an imported model's checkpoint: open_plugin checks it
+    from latentlab.core.checkpoints import read_metadata
+    from latentlab.core.pretrained import resolve
+
+    try:
+        path = resolve(args.checkpoint)
+        if not path.is_file():
+            raise ValueError(f"no checkpoint file {str(path)!r} (a path, or a shipped checkpoint's name: "
+                             "see `latentlab pretrained list`)")
+        read_metadata(path, check_tensors=True)
+    except ValueError as e:  # CheckpointError too
+        raise UserError(str(e)) from None
+    args.checkpoint = str(path)
 
 
 def open_plugin(args: argparse.Namespace):

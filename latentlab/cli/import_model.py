@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             with torch.no_grad():
                 torch.manual_seed(0)
-                metrics = model.metrics(data.test_x[:1000])
+                metrics = model.metrics(data.floats("test", slice(0, 1000)))
         except (PluginError, RuntimeError, ValueError) as e:
             raise UserError(f"{args.model_file}: evaluating it on {data.name}'s held-out data failed: {e}") from None
     c = model.config

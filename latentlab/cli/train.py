@@ -285,13 +285,14 @@ def _serve(args: argparse.Namespace, trainer, run, dataset, save, recorder) -> i
     import numpy as np
 
     from latentlab.core.control import serve, yield_to_the_window
+    from latentlab.core.data import as_float
 
     yield_to_the_window()
     code_inputs = None
     if args.live_index:
         try:
             with np.load(args.live_index) as rows:
-                code_inputs = (dataset.train_x[rows["train"]], dataset.test_x[rows["test"]])
+                code_inputs = (as_float(dataset.train_x[rows["train"]]), as_float(dataset.test_x[rows["test"]]))
         except (OSError, KeyError, ValueError, IndexError) as e:
             raise UserError(f"--live-index {args.live_index}: {e}") from None
     heard = serve(trainer, run.path, lambda path: save(path, {}), args.max_steps, code_inputs,

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from latentlab.core.data import as_float
 from latentlab.core.images import image_grid
 
 SPRITE_MAX = 8192  # the Projector's largest sprite sheet, in pixels a side
+SPRITE_CHUNK = 4096  # images converted (and shrunk) at a time
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,10 @@ def write_codes_csv(table: CodeTable, path: str | Path) -> None:
                           *[column[i] for column in meta.values()], *[f"{v:.6g}" for v in table.codes[i]]])
 
 
-def write_projector(table: CodeTable, folder: str | Path, images: torch.Tensor | None = None) -> list[Path]:
-    """The Projector's files in `folder`; `images` [n, C, H, W] in [0, 1] (the rows' examples) become
-    the sprite. Returns the files written."""
+def write_projector(table: CodeTable, folder: str | Path,
+                    images: torch.Tensor | Sequence[torch.Tensor] | None = None) -> list[Path]:
+    """The Projector's files in `folder`; `images` [n, C, H, W] (uint8, or floats in [0, 1]; or parts of them, in
+    order: the rows' examples) become the sprite. Returns the files written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     vectors, metadata, config = folder / "vectors.tsv", folder / "metadata.tsv", folder / "projector_config.pbtxt"
@@ -68,17 +72,23 @@ def write_projector(table: CodeTable, folder: str | Path, images: torch.Tensor |
     return [*written, config]
 
 
-def write_sprite(images: torch.Tensor, path: str | Path) -> tuple[int, int]:
-    """All images in one square sheet without padding, row by row (the Projector's layout); images are
-    shrunk when the sheet would pass SPRITE_MAX pixels a side. Returns one tile's height and width."""
+def write_sprite(images: torch.Tensor | Sequence[torch.Tensor], path: str | Path) -> tuple[int, int]:
+    """All images (uint8 or floats in [0, 1]; a tensor or parts of them) in one square sheet without padding,
+    row by row (the Projector's layout); images are shrunk when the sheet would pass SPRITE_MAX pixels a side,
+    a chunk at a time (a large uint8 set is never held as floats whole). Returns one tile's height and width."""
     from PIL import Image
 
-    n, _, h, w = images.shape
+    parts = [images] if isinstance(images, torch.Tensor) else list(images)
+    n, (h, w) = sum(len(p) for p in parts), parts[0].shape[2:]
     per_side = math.ceil(math.sqrt(n))
     shrink = max(1, math.ceil(per_side * max(h, w) / SPRITE_MAX))
-    if shrink > 1:
-        images = torch.nn.functional.avg_pool2d(images.float(), shrink, ceil_mode=True)
-        h, w = images.shape[2:]
+
+    def tiles(chunk: torch.Tensor) -> torch.Tensor:
+        chunk = as_float(chunk)
+        return torch.nn.functional.avg_pool2d(chunk, shrink, ceil_mode=True) if shrink > 1 else chunk
+
+    images = torch.cat([tiles(p[i:i + SPRITE_CHUNK]) for p in parts for i in range(0, len(p), SPRITE_CHUNK)])
+    h, w = images.shape[2:]
     sheet = image_grid(images, nrow=per_side, padding=0)
     full = torch.zeros(sheet.shape[0], per_side * h, per_side * w)  # the grid of the last row may be short
     full[:, :sheet.shape[1], :sheet.shape[2]] = sheet
@@ -111,7 +121,7 @@ def export_codes(table: CodeTable, folder: str | Path, dataset) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_codes_csv(table, folder / "codes.csv")
-    images = torch.cat([dataset.train_x, dataset.test_x]) if dataset.kind == "image" else None
+    images = [dataset.train_x, dataset.test_x] if dataset.kind == "image" else None
     return [folder / "codes.csv", *write_projector(table, folder, images)]
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from latentlab.core.data.base import as_float
 from latentlab.core.progress import IsCancelled, Report, check, tell
 
 MODEL_VALUES = {"recon": "reconstruction error (MSE)", "kl": "KL to the prior (nats)", "elbo": "ELBO (nats)"}
@@ -122,7 +123,7 @@ def model_values(model, x: Tensor, names: tuple[str, ...], batch: int = 1024, se
     posterior = any(n in ("kl", "elbo") for n in names)
     for start in range(0, len(x), batch):
         check(cancelled)
-        xb = x[start:start + batch].float()
+        xb = as_float(x[start:start + batch])
         if posterior:
             mu, logvar = model.encode_dist(xb)
         else:

@@ -10,13 +10,14 @@ from torch import Tensor
 
 
 def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2, pad_value: float = 1.0) -> Tensor:
-    """[N, C, H, W] in [0, 1] -> one [C, H', W'] grid (torchvision's make_grid layout; padding white
-    unless `pad_value` says otherwise).
+    """[N, C, H, W] in [0, 1] (or uint8 pixels, a Dataset's images) -> one [C, H', W'] grid (torchvision's
+    make_grid layout; padding white unless `pad_value` says otherwise).
 
     Written here rather than imported: `import torchvision` pulls in torch._dynamo, ~2 s of a
     cold start that only needs to tile a few images (bench/startup.py).
     """
-    images = images.detach().float().cpu().clamp(0, 1)
+    images = images.detach().cpu()
+    images = images.float().div_(255.0) if images.dtype == torch.uint8 else images.float().clamp(0, 1)
     n, c, h, w = images.shape
     nrow = min(n, nrow or max(1, math.ceil(math.sqrt(n))))
     rows = math.ceil(n / nrow)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from latentlab.core.data.base import as_float
 from latentlab.core.progress import IsCancelled, Report, check, tell
 
 
@@ -116,7 +117,7 @@ def encode_in_batches(model, x: Tensor, batch: int = 4096, report: Report | None
     done = 0
     for b in x.split(batch):
         check(cancelled)
-        codes = model.encode(b).float().cpu().numpy()
+        codes = model.encode(as_float(b)).float().cpu().numpy()
         if out is None:
             out = np.empty((len(x), *codes.shape[1:]), dtype=np.float32)
         out[done:done + len(codes)] = codes
@@ -248,8 +249,8 @@ def nearest_data_distance(frames: Tensor, data: Tensor) -> Tensor:
     """
     from latentlab.core.kernels import sq_euclidean
 
-    f, d = frames.reshape(len(frames), -1).float(), data.reshape(len(data), -1).float()
+    f, d = frames.reshape(len(frames), -1).float(), data.reshape(len(data), -1)
     best = torch.full((len(f),), float("inf"))
-    for chunk in d.split(8192):
-        best = torch.minimum(best, sq_euclidean(f, chunk).min(1).values)
+    for chunk in d.split(8192):  # uint8 images become floats a chunk at a time
+        best = torch.minimum(best, sq_euclidean(f, as_float(chunk)).min(1).values)
     return best.sqrt()

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from latentlab.core.data.base import as_float
 from latentlab.core.density import parzen_log_likelihood
 from latentlab.core.mmd import PooledDistances, permutation_test
 from latentlab.core.models import LatentModel
@@ -35,11 +36,11 @@ def score_model(name: str, model: LatentModel, held_out: Tensor, n: int = 500, s
     """Score `n` samples of `model` against `n` held-out points (fewer if there are fewer)."""
     n = min(n, len(held_out))
     samples = model.eval().sample(n, generator=torch.Generator(device=model.device).manual_seed(seed)).cpu()
-    x, y = samples.flatten(1).float(), held_out[:n].flatten(1).float()
+    x, y = samples.flatten(1).float(), as_float(held_out[:n].flatten(1))  # uint8 images: pixels / 255
     pooled = PooledDistances(x, y)
     test = permutation_test(x, y, sigma=pooled.median_sigma(), estimator="unbiased", distances=pooled,
                             n_permutations=n_permutations, generator=torch.Generator().manual_seed(seed))
-    parzen = parzen_log_likelihood(x, held_out.flatten(1).float())
+    parzen = parzen_log_likelihood(x, as_float(held_out.flatten(1)))
     return Score(name, test.statistic, test.p_value, parzen.mean, parzen.sigma, n)
 
 

@@ -27,6 +27,7 @@ from torch import Tensor
 from latentlab.core.kernels import (
     Bandwidth,
     _as_2d,
+    _refine_near_pairs,
     bandwidths,
     kernel_from_sqdist,
     median_heuristic,
@@ -250,17 +251,79 @@ class PermutationResult:
         return int(self.null.numel())
 
 
-def _statistics_for_labels(k: Tensor, a: Tensor, m: int, n: int, estimator: str, r: Tensor) -> Tensor:
-    """MMD^2 for every column of the P-membership matrix a [N, B] at once.
+# Rows of a strip of the pooled kernel matrix in the permutation test. Only the part on and above the diagonal is
+# built and multiplied, a strip of rows at a time from its diagonal block rightwards: narrower strips skip more
+# of the mirrored half (512: 36 of 64 blocks at 4,000 points), wider ones make fewer, larger products; 512 was
+# the fastest of 512, 1,024 and 2,048 at 2,000 points a sample (bench/mmd.py's permtest_vs_one case).
+PERM_TILE = 512
+
+# A symmetric matrix as its strips on and above the diagonal: (first row i, rows i.. of columns i..), in order.
+Tiles = list[tuple[int, Tensor]]
+
+
+def _tiles_of(k: Tensor, tile: int | None = None) -> Tiles:
+    """Views of the strips of a whole symmetric matrix on and above its diagonal (PERM_TILE rows each)."""
+    n, tile = k.shape[0], tile or PERM_TILE
+    return [(i, k[i:i + tile, i:]) for i in range(0, n, tile)]
+
+
+def _pooled_kernel_tiles(x: Tensor, y: Tensor, kernel: str, sigma: Bandwidth | None,
+                         tile: int | None = None) -> Tiles:
+    """The pooled sample's kernel matrix as its strips on and above the diagonal (all a quadratic form in a
+    symmetric matrix needs), computed straight from the data, one product a strip, and no whole distance
+    matrix. `sigma` None: the median heuristic over all distinct pairs, as PooledDistances.median_sigma gives it.
+    `tile`: PERM_TILE rows a strip unless given."""
+    tile = tile or PERM_TILE
+    z = torch.cat([x, y])
+    z = z - z.mean(0)  # centring keeps ||a||^2 + ||b||^2 - 2ab accurate in float32
+    norms = (z * z).sum(1)
+    total = z.shape[0]
+    d2s = []
+    for i in range(0, total, tile):
+        zi, zj, ni, nj = z[i:i + tile], z[i:], norms[i:i + tile], norms[i:]
+        d2 = torch.addmm(ni[:, None] + nj[None, :], zi, zj.T, alpha=-2.0).clamp_(min=0.0)
+        d2 = _refine_near_pairs(d2, zi, zj, ni, nj)
+        d2[:, :len(zi)].fill_diagonal_(0.0)
+        d2s.append((i, d2))
+    if sigma is None:
+        pairs = []
+        for _, d2 in d2s:
+            rows = d2.shape[0]
+            iu = torch.triu_indices(rows, rows, offset=1, device=d2.device)
+            pairs += [d2[:, :rows][iu[0], iu[1]], d2[:, rows:].reshape(-1)]
+        med = torch.cat(pairs).median().sqrt().item() if total > 1 else 0.0
+        sigma = med if med > 0 else 1.0
+    return [(i, kernel_from_sqdist(d2, kernel, sigma)) for i, d2 in d2s]
+
+
+def _row_sums(tiles: Tiles, size: int) -> Tensor:
+    """r = K1 from the upper strips: each adds its row sums and, mirrored, the column sums right of its diagonal
+    block."""
+    first = tiles[0][1]
+    r = torch.zeros(size, dtype=first.dtype, device=first.device)
+    for i, s in tiles:
+        rows = s.shape[0]
+        r[i:i + rows] += s.sum(1)
+        r[i + rows:] += s[:, rows:].sum(0)
+    return r
+
+
+def _statistics_for_labels(k: Tensor | Tiles, a: Tensor, m: int, n: int, estimator: str, r: Tensor) -> Tensor:
+    """MMD^2 for every column of the P-membership matrix a [N, B] at once; `k`: the pooled kernel matrix,
+    whole or as its upper strips.
 
     Only s_pp = a'Ka is quadratic: with r = K1 (the caller's, computed once) and T = 1'K1,
     s_qq = T - 2a'r + s_pp and s_pq = a'r - s_pp.
-    K is symmetric, so a'Ka over its halves 1, 2 is a1'K11a1 + a2'K22a2 + 2a1'K12a2: three of the four
-    blocks, a quarter of the multiply saved (measured: bench/mmd.py permtest_vs_one)."""
-    h = k.shape[0] // 2
-    a1, a2 = a[:h], a[h:]
-    s_pp = ((a1 * (k[:h, :h] @ a1)).sum(0, dtype=torch.float64) + (a2 * (k[h:, h:] @ a2)).sum(0, dtype=torch.float64)
-            + 2 * (a1 * (k[:h, h:] @ a2)).sum(0, dtype=torch.float64))
+    K is symmetric, so over its blocks a'Ka = sum_i a_i'K_ii a_i + 2 sum_{i<j} a_i'K_ij a_j: only the part on and
+    above the diagonal is multiplied (36 of 64 blocks at 4,000 points; measured: bench/mmd.py permtest_vs_one)."""
+    tiles = _tiles_of(k) if isinstance(k, Tensor) else k
+    s_pp = torch.zeros(a.shape[1], dtype=torch.float64, device=a.device)
+    for i, s in tiles:
+        rows = s.shape[0]
+        acc = s[:, :rows] @ a[i:i + rows]  # K_ii a_i + 2 sum_{j>i} K_ij a_j
+        if s.shape[1] > rows:
+            acc.addmm_(s[:, rows:], a[i + rows:], alpha=2.0)
+        s_pp += (a[i:i + rows] * acc).sum(0, dtype=torch.float64)
     total = r.sum(dtype=torch.float64)
     ar = (r @ a).to(torch.float64)  # a matrix-vector product: a float64 copy of a cost 50 ms
     s_qq = total - 2 * ar + s_pp
@@ -269,7 +332,7 @@ def _statistics_for_labels(k: Tensor, a: Tensor, m: int, n: int, estimator: str,
         stat = s_pp / m**2 + s_qq / n**2 - 2 * s_pq / (m * n)
     else:
         stat = s_pp / (m * (m - 1)) + s_qq / (n * (n - 1)) - 2 * s_pq / (m * n)  # k has a zero diagonal
-    return stat.to(k.dtype)
+    return stat.to(a.dtype)
 
 
 @torch.no_grad()
@@ -295,29 +358,41 @@ def permutation_test(
         raise ValueError("the permutation test takes the 'biased' or 'unbiased' estimator")
     if n_permutations < 1:
         raise ValueError("n_permutations must be at least 1")
-    pooled = distances or PooledDistances(x, y)
-    m, n = pooled.m, pooled.n
+    if distances is not None:
+        m, n = distances.m, distances.n
+    else:
+        x, y = _check_pair(x, y)
+        m, n = x.shape[0], y.shape[0]
     if estimator == "unbiased" and (m < 2 or n < 2):
         raise ValueError("the unbiased estimator needs at least two points in each sample")
-    if sigma is None:
-        sigma = pooled.median_sigma()
-    k = pooled.kernel(kernel, sigma)  # a fresh tensor: safe to edit in place
-    if estimator == "unbiased":
-        k.fill_diagonal_(0.0)
+    if distances is not None:
+        k = distances.kernel(kernel, distances.median_sigma() if sigma is None else sigma)  # a fresh tensor
+        tiles = _tiles_of(k)
+    else:
+        tiles = _pooled_kernel_tiles(x, y, kernel, sigma)
+    # MMD^2 is unchanged by a constant added to every kernel value (off the diagonal for the unbiased estimator,
+    # whose diagonal is left out): taking off the mean leaves sums of small values instead of large ones that
+    # cancel, so a float32 null lands much nearer the float64 one (tests/core/test_mmd.py checks it).
+    shift = torch.stack([t.mean(dtype=torch.float64) for _, t in tiles]).mean().item()
+    for _, t in tiles:
+        t.sub_(shift)
+        if estimator == "unbiased":
+            t[:, :t.shape[0]].fill_diagonal_(0.0)
+    dtype, device = tiles[0][1].dtype, tiles[0][1].device
     total = m + n
-    observed_labels = torch.zeros(total, 1, dtype=k.dtype, device=k.device)
+    observed_labels = torch.zeros(total, 1, dtype=dtype, device=device)
     observed_labels[:m] = 1
-    row_sums = k.sum(1)
-    observed = _statistics_for_labels(k, observed_labels, m, n, estimator, row_sums)[0]
+    row_sums = _row_sums(tiles, total)
+    observed = _statistics_for_labels(tiles, observed_labels, m, n, estimator, row_sums)[0]
     nulls = []
     done = 0
     while done < n_permutations:
         check(cancelled)
         count = min(batch, n_permutations - done)
         # Row i of `ranks` is a random permutation; the indices ranked below m form "P" in that relabelling.
-        ranks = torch.stack([torch.randperm(total, generator=generator) for _ in range(count)]).to(k.device)
-        labels = (ranks < m).to(k.dtype).T.contiguous()
-        nulls.append(_statistics_for_labels(k, labels, m, n, estimator, row_sums))
+        ranks = torch.stack([torch.randperm(total, generator=generator) for _ in range(count)]).to(device)
+        labels = (ranks < m).to(dtype).T.contiguous()
+        nulls.append(_statistics_for_labels(tiles, labels, m, n, estimator, row_sums))
         done += count
         tell(report, done / n_permutations)
     null = torch.cat(nulls).cpu()

@@ -1,12 +1,18 @@
-"""Exact k-nearest-neighbour search, in chunks: torch.cdist on blocks of query and base rows, keeping the
-best k of each block with torch.topk. Exact up to EXACT_LIMIT base points; above that an index library
-(pynndescent, faiss) would be needed, which latentlab does not ship yet."""
+"""k-nearest-neighbour search. Exact up to EXACT_LIMIT base points: torch.cdist on blocks of query and base
+rows, keeping the best k of each block with torch.topk. Above that, approximate: an NN-descent graph over the
+base (pynndescent, imported lazily), built once per set of points (ApproximateIndex.build, slow: the caller
+runs it in the background) and then searched per click in about a millisecond."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import torch
 
-EXACT_LIMIT = 100_000  # base points searched exactly; more would need an approximate index
+from latentlab.core.progress import Cancelled
+
+EXACT_LIMIT = 100_000  # base points searched exactly; above, an ApproximateIndex
 CHUNK = 4096  # query rows and base rows per block: a block of distances is at most 64 MiB in float32
 
 
@@ -28,8 +34,8 @@ def nearest(base: torch.Tensor, query: torch.Tensor, k: int, exclude_self_rows: 
                              f"{tuple(query.shape)}")
     n, q = base.shape[0], query.shape[0]
     if n > EXACT_LIMIT:
-        raise NeighbourError(f"{n} points: exact search goes up to {EXACT_LIMIT}; an approximate index "
-                             "(pynndescent, faiss) is not supported yet")
+        raise NeighbourError(f"{n} points: exact search goes up to {EXACT_LIMIT}; above, use an "
+                             "ApproximateIndex")
     if k < 1:
         raise NeighbourError(f"k must be at least 1, got {k}")
     base = base.float() if not base.is_floating_point() else base
@@ -70,3 +76,85 @@ def _order(d: torch.Tensor, i: torch.Tensor, k: int) -> tuple[torch.Tensor, torc
     d, i = d.gather(1, by_index), i.gather(1, by_index)
     by_distance = torch.sort(d, dim=1, stable=True).indices[:, :k]
     return d.gather(1, by_distance), i.gather(1, by_distance)
+
+
+APPROXIMATE = "approximate (pynndescent)"
+EXACT = "exact"
+INDEX_NEIGHBOURS = 30  # the NN-descent graph's degree (pynndescent's default)
+INDEX_EPSILON = 0.1  # how far a query's search looks beyond its best candidates (pynndescent's default)
+
+
+class ApproximateIndex:
+    """An approximate nearest-neighbour index over the rows of a base [N, D] (Euclidean): pynndescent's
+    NN-descent graph, prepared for search. bench/neighbours.py measures its recall against the exact search."""
+
+    method = APPROXIMATE
+
+    def __init__(self, index, n: int, dim: int):
+        self.index, self.n, self.dim = index, n, dim
+
+    @classmethod
+    def build(cls, base: torch.Tensor | np.ndarray, report: Callable[[float], None] | None = None,
+              cancelled: Callable[[], bool] | None = None, neighbours: int = INDEX_NEIGHBOURS) -> ApproximateIndex:
+        """Build the graph (minutes for a million points; the first build in a process also compiles
+        pynndescent's numba code). pynndescent cannot be interrupted inside a phase: `cancelled` is asked
+        between them (Cancelled raised) and `report` told the fraction done after each."""
+        report = report or (lambda f: None)
+        cancelled = cancelled or (lambda: False)
+        data = base.numpy() if isinstance(base, torch.Tensor) else base
+        data = np.ascontiguousarray(data.reshape(len(data), -1), dtype=np.float32)
+        if data.ndim != 2 or len(data) < 2:
+            raise NeighbourError(f"an index needs at least 2 points, got {tuple(data.shape)}")
+        report(0.0)
+        from pynndescent import NNDescent  # imported here: numba and its compile cost only when needed
+
+        if cancelled():
+            raise Cancelled()
+        index = NNDescent(data, metric="euclidean", n_neighbors=min(neighbours, len(data) - 1), low_memory=True,
+                          verbose=False)
+        report(0.8)
+        if cancelled():
+            raise Cancelled()
+        index.prepare()  # the search graph: the first query would otherwise build it, in the GUI thread
+        report(1.0)
+        return cls(index, len(data), data.shape[1])
+
+    def query(self, query: torch.Tensor | np.ndarray, k: int, exclude_self_rows: torch.Tensor | None = None,
+              allowed: np.ndarray | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """As nearest(): the (approximately) k nearest base rows of each query row, nearest first, with
+        `exclude_self_rows` never returned; `allowed` [N] bool: return only those base rows (a filter).
+        Rows with fewer than k found are padded with index -1 and distance inf."""
+        q = np.ascontiguousarray((query.numpy() if isinstance(query, torch.Tensor) else query)
+                                 .reshape(len(query), -1), dtype=np.float32)
+        if q.shape[1] != self.dim:
+            raise NeighbourError(f"the index has {self.dim}-D points, the query {q.shape[1]}-D")
+        if k < 1:
+            raise NeighbourError(f"k must be at least 1, got {k}")
+        own = None if exclude_self_rows is None else \
+            torch.as_tensor(exclude_self_rows, dtype=torch.int64).reshape(len(q)).numpy()
+        kept = self.n if allowed is None else int(np.count_nonzero(allowed))
+        k_out = max(0, min(k, kept - (1 if own is not None else 0)))
+        indices = np.full((len(q), k_out), -1, dtype=np.int64)
+        distances = np.full((len(q), k_out), np.inf, dtype=np.float32)
+        if k_out == 0 or not len(q):
+            return torch.from_numpy(indices), torch.from_numpy(distances)
+        # Ask for more than k where a filter or the query itself will drop some, more again if too few are left.
+        ask = min(self.n, int(np.ceil((k_out + 1) * self.n / max(kept, 1) * 1.5)) + 4)
+        pending = np.arange(len(q))
+        while len(pending):
+            found_i, found_d = self.index.query(q[pending], k=ask, epsilon=INDEX_EPSILON)
+            again = []
+            for row, fi, fd in zip(pending, found_i.astype(np.int64), found_d):
+                good = fi >= 0
+                if own is not None:
+                    good &= fi != own[row]
+                if allowed is not None:
+                    good &= allowed[np.maximum(fi, 0)]
+                fi, fd = fi[good][:k_out], fd[good][:k_out]
+                if len(fi) < k_out and ask < self.n:
+                    again.append(row)
+                    continue
+                indices[row, :len(fi)], distances[row, :len(fi)] = fi, fd
+            pending = np.array(again, dtype=np.int64)
+            ask = min(self.n, ask * 4)
+        return torch.from_numpy(indices), torch.from_numpy(distances)

@@ -79,7 +79,7 @@ def mnist_pool(size: int = POOL_SIZE) -> np.ndarray:
     from latentlab.core.data.builtin import load_mnist5k
 
     d = load_mnist5k(seed=0)
-    images = np.concatenate([d.train_x.numpy(), d.test_x.numpy()])[:size]
+    images = np.concatenate([d.floats("train").numpy(), d.floats("test").numpy()])[:size]
     return on_pixel_counts(images)
 
 

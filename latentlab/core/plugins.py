@@ -32,7 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY
-from latentlab.core.data import Dataset
+from latentlab.core.data import Dataset, as_float
 from latentlab.core.models.plugin import PluginConfig, PluginError, PluginModel, loss_terms, split_encoding
 from latentlab.core.settings import Setting, SettingError, declared
 
@@ -400,7 +400,7 @@ def probe(plugin: LoadedPlugin, net: Any, dataset: Dataset, kwargs: dict[str, An
     """Try encode on the data's shape, then flattened; find the code's shape, whether decode gives
     [0, 1] values of the data's size, and how the model can train."""
     net.eval()
-    x = dataset.train_x[:PROBE_N].float()
+    x = as_float(dataset.train_x[:PROBE_N])
     forms = [("data", x)] + ([("flat", x.reshape(len(x), -1))] if x.dim() > 2 else [])
     tried: list[str] = []
     chosen: tuple[str, Tensor, Any] | None = None

@@ -42,9 +42,14 @@ def checkpoint_dir() -> Path:
 
 
 def resolve(path: str | Path) -> Path:
-    """A checkpoint argument: a file, or `pretrained:NAME` for a shipped one (ValueError if none)."""
+    """A checkpoint argument: a file, or `pretrained:NAME` for a shipped one (ValueError if none). A bare
+    NAME that is no file but a shipped checkpoint's name means that one (what `latentlab pretrained` lists)."""
     text = str(path)
-    return shipped_path(text[len(PREFIX):]) if text.startswith(PREFIX) else Path(path)
+    if text.startswith(PREFIX):
+        return shipped_path(text[len(PREFIX):])
+    if not Path(path).exists() and text in {entry.name for entry in read_manifest()}:
+        return shipped_path(text)
+    return Path(path)
 
 
 @dataclass

@@ -4,7 +4,9 @@ raises Cancelled as soon as `cancelled()` says so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 Report = Callable[[float], None]
 IsCancelled = Callable[[], bool]
@@ -22,6 +24,21 @@ def check(cancelled: IsCancelled | None) -> None:
 def tell(report: Report | None, fraction: float) -> None:
     if report is not None:
         report(min(1.0, max(0.0, fraction)))
+
+
+@contextmanager
+def terminal_bar(description: str, total: int = 1000, unit: str = "") -> Iterator[Report]:
+    """A progress bar on stderr (tqdm; drawn only when stderr is a terminal) as a `report(fraction)` hook,
+    for the command line: what a window's busy indicator is to a Job."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=description, unit=unit, disable=None, file=sys.stderr, leave=False,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}") as bar:
+        def report(fraction: float) -> None:
+            n = round(min(1.0, max(0.0, fraction)) * total)
+            if n > bar.n:
+                bar.update(n - bar.n)
+        yield report
 
 
 class TermMeans:

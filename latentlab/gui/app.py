@@ -154,6 +154,8 @@ def prepare_view(window, args: argparse.Namespace) -> None:
             print(f"latentlab: {e}", file=sys.stderr)
     window.scatter.redraw()
     window.scatter.settle()
+    if window.state.neighbours.example is not None:  # an index built in the background: its neighbours shown
+        window.neighbours.settle()
 
 
 def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argparse.Namespace | None = None) -> int:

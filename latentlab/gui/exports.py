@@ -311,7 +311,8 @@ class WindowExports:
         show()
 
     def plots(self) -> dict[str, pg.GraphicsView]:
-        """Every plot in the window, by the panel it is in."""
+        """Every plot in the window, by the panel it is in (a panel not shown yet is built to list its own)."""
+        self.all_panels()
         areas = {"Latent space": self.scatter, **{d.windowTitle().replace("&&", "&"): d for d in self.docks.values()}}
         return named_plots(areas)
 

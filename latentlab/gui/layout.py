@@ -87,7 +87,7 @@ def apply_preset(window, name: str) -> None:
     if preset.right_front == "mmd":
         window.mmd.show_tab("mmd")
     height = max(window.height() - window.menuBar().height() - window.statusBar().height(), 300)
-    training = docks["training"].widget().minimumSizeHint().height() + 30
+    training = window.training.minimumSizeHint().height() + 30
     window.resizeDocks([left, right], [_width(window, preset.left), _width(window, preset.right)], Qt.Horizontal)
     window.resizeDocks([left, docks["training"]], [height - training, training], Qt.Vertical)
     window.resizeDocks(order, [int(height * s) for s in shares], Qt.Vertical)

@@ -7,11 +7,12 @@ import platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 import torch
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,38 +28,52 @@ from PySide6.QtWidgets import (
 import latentlab
 from latentlab.gui.exports import WindowExports
 from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_title_whole
-from latentlab.gui.lessons.actions import apply_step
-from latentlab.gui.panels.arithmetic import ArithmeticSection
 from latentlab.gui.panels.decoder import DecoderPanel
-from latentlab.gui.panels.interpolation import InterpolationPanel
-from latentlab.gui.panels.lessons import LessonsPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
-from latentlab.gui.panels.mmd import MMDPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
-from latentlab.gui.panels.neighbours import NeighboursPanel
-from latentlab.gui.panels.parametric import ParametricPanel
-from latentlab.gui.panels.samples import SamplesPanel
 from latentlab.gui.panels.scatter import LatentScatterPanel
 from latentlab.gui.panels.training import TrainingPanel
-from latentlab.gui.panels.walkback import WalkbackPanel
 from latentlab.gui.plugin_open import PluginOpener, plugin_aware
 from latentlab.gui.pretrained_dialog import PretrainedDialog
 from latentlab.gui.process_run import ProcessRun
 from latentlab.gui.run_follower import RunFollower
-from latentlab.gui.theme import CHOICES, apply_presentation, apply_theme, restyle_plot_for_presentation
+from latentlab.gui.theme import (
+    CHOICES,
+    PLOTS,
+    apply_presentation,
+    apply_theme,
+    resolve,
+    restyle_plot_for_presentation,
+    restyle_plots,
+)
 from latentlab.gui.views import WindowViews
 from latentlab.gui.widgets.message_banner import MessageBanner
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
 from latentlab.gui.widgets.start_card import StartCard
 from latentlab.gui.widgets.status_line import StatusLine
+from latentlab.gui.widgets.visibility import on_screen
 from latentlab.gui.worker import MainThreadPost, ThreadRun
 from latentlab.state.app import AppState
 from latentlab.state.persistence import remembered, restore
 from latentlab.state.schema import lookup
 from latentlab.state.session import Session
 
+if TYPE_CHECKING:  # built when first shown or asked for (MainWindow.panel), so imported there
+    from latentlab.gui.panels.arithmetic import ArithmeticSection
+    from latentlab.gui.panels.interpolation import InterpolationPanel
+    from latentlab.gui.panels.lessons import LessonsPanel
+    from latentlab.gui.panels.mmd import MMDPanel
+    from latentlab.gui.panels.neighbours import NeighboursPanel
+    from latentlab.gui.panels.parametric import ParametricPanel
+    from latentlab.gui.panels.samples import SamplesPanel
+    from latentlab.gui.panels.walkback import WalkbackPanel
+
 RUNNER_ENV = "LATENTLAB_RUNNER"  # "thread": train in a thread of the window instead of a process of its own
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
+# Docks whose panels are built when first shown (or asked for: MainWindow.panel), and the settings of
+# theirs that act rather than show (train the walkback pair, run chains or the test, load models, pick
+# path points): setting one builds the panel, which acts on the values it finds as it is built.
+ACTING = {"walkback": ("t", "pair"), "mmd": ("test", "models"), "interpolation": ("compare", "picking")}
 SHORTCUTS = [
     ("Ctrl+O", "Open a checkpoint"),
     ("Ctrl+Shift+O", "Open a shipped pretrained model"),
@@ -134,28 +149,27 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         self.training = TrainingPanel(self.session)
         self.curves = LossCurvesPanel(self.session, self.state.curves)
         self.decoder = DecoderPanel(self.session, cross_filter=self.state.cross_filter, scatter=self.state.scatter)
-        self.neighbours = NeighboursPanel(self.session, self.state.neighbours, cross_filter=self.state.cross_filter)
         self.scatter.example_clicked.connect(self.state.neighbours.pick)
-        self.parametric = ParametricPanel(self.state.parametric)
-        self.samples = SamplesPanel(self.session)
-        self.interpolation = InterpolationPanel(self.session, self.state.interpolation)
-        self.arithmetic = ArithmeticSection(self.session, self.state.arithmetic)  # a section of that dock
-        self.interpolation.layout().addWidget(self.arithmetic)
-        self.walkback = WalkbackPanel(self.session, self.state.walkback)
-        self.mmd = MMDPanel(self.session, self.state.mmd, self.state.leaderboard, self.walkback.pair_models)
-        self.lessons = LessonsPanel(lambda step: apply_step(self, step))
         self.docks: dict[str, QDockWidget] = {}
+        self._panels: dict[str, QWidget] = {}  # the docks' panels built so far (MainWindow.panel)
+        self._builders: dict[str, tuple[Callable[[], QWidget], bool]] = {}  # the others: how, and whether they scroll
+        # A `scroll` panel may be squeezed below its size (it scrolls); in presentation mode every panel may,
+        # so that large fonts and images still fit a 1366x768 screen.
         self.add_panel("model", "Model && data", self.model_data, Qt.LeftDockWidgetArea)
         self.add_panel("training", "Training", self.training, Qt.LeftDockWidgetArea)
-        self.add_panel("lessons", "Lessons", self.lessons, Qt.LeftDockWidgetArea)
+        self.add_panel("lessons", "Lessons", self._build_lessons, Qt.LeftDockWidgetArea)
         self.add_panel("decoder", "Decoder view", self.decoder, Qt.RightDockWidgetArea)
-        self.add_panel("samples", "Samples", self.samples, Qt.RightDockWidgetArea)
-        self.add_panel("interpolation", "Interpolation", self.interpolation, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("samples", "Samples", self._build_samples, Qt.RightDockWidgetArea)
+        self.add_panel("interpolation", "Interpolation", self._build_interpolation, Qt.RightDockWidgetArea,
+                       scroll=True)
         self.add_panel("curves", "Loss curves", self.curves, Qt.RightDockWidgetArea)
-        self.add_panel("walkback", "Walkback chain", self.walkback, Qt.RightDockWidgetArea, scroll=True)
-        self.add_panel("mmd", "MMD", self.mmd, Qt.RightDockWidgetArea, scroll=True)
-        self.add_panel("neighbours", "Neighbours", self.neighbours, Qt.RightDockWidgetArea)
-        self.add_panel("parametric", "Parametric fits", self.parametric, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("walkback", "Walkback chain", self._build_walkback, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("mmd", "MMD", self._build_mmd, Qt.RightDockWidgetArea, scroll=True)
+        self.add_panel("neighbours", "Neighbours", self._build_neighbours, Qt.RightDockWidgetArea)
+        self.add_panel("parametric", "Parametric fits", self._build_parametric, Qt.RightDockWidgetArea, scroll=True)
+        for key, fields in ACTING.items():  # these settings act: their panel is built to act on them
+            for name in fields:
+                getattr(getattr(self.state, key).events, name).connect(self._builds(key))
         self.resize(1400, 860)
         apply_preset(self, "explore")  # the default layout (View > Layout; gui/layout.py)
 
@@ -192,21 +206,164 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         if event.type() == QEvent.ChildPolished and isinstance(event.child(), QTabBar):
             keep_title_whole(event.child())
 
-    def add_panel(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+    def add_panel(self, key: str, title: str, widget: QWidget | Callable[[], QWidget], area: Qt.DockWidgetArea,
                   scroll: bool = False) -> QDockWidget:
         """Every panel is a dock; later panels register here the same way. A `scroll` panel may be
-        squeezed below its natural size (it scrolls), so wide panels do not widen the window."""
+        squeezed below its natural size (it scrolls), so wide panels do not widen the window; the others
+        may be in presentation mode only. `widget` may be a function that builds the panel: the dock
+        holds an empty placeholder until it is first shown, or until the panel is asked for (panel(key),
+        the window's attribute of that name)."""
         dock = QDockWidget(title, self)  # "&&" shows as "&" (titles are parsed for mnemonics)
         dock.setObjectName(f"dock-{key}")
-        dock.setWidget(ScrollPanel(widget) if scroll else widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         # A dock the user floats opens at its content's size (a lesson's floated docks are sized by float_panel).
         dock.topLevelChanged.connect(lambda floating, k=key: floating and k not in self.floated_panels
-                                     and float_at_natural_size(self, self.docks[k]))
+                                     and self._float_at_natural_size(k))
+        if isinstance(widget, QWidget):
+            self._install(key, widget, scroll)
+        else:
+            self._builders[key] = (widget, scroll)
+            dock.setWidget(QWidget())
+            # Looked at once the event loop runs: a layout preset shows every dock for a moment as it tabifies them.
+            dock.visibilityChanged.connect(lambda visible, k=key, d=dock: visible and QTimer.singleShot(
+                0, d, lambda: self._shown(k)))
+        return dock
+
+    def panel(self, key: str) -> QWidget:
+        """The panel of the dock `key` ("leaderboard": the MMD dock's), built now if it was not yet:
+        it binds to the state as it is then, so nothing it shows is stale."""
+        key = "mmd" if key == "leaderboard" else key
+        built = self._panels.get(key)
+        if built is None:
+            build, scroll = self._builders.pop(key)
+            built = build()
+            self._install(key, built, scroll)
+        return built
+
+    def built(self, key: str) -> bool:
+        """Whether the dock's panel has been built (it is when first shown or asked for)."""
+        return key in self._panels
+
+    def all_panels(self) -> list[QWidget]:
+        """Every dock's panel, built (Export any plot lists them all)."""
+        return [self.panel(key) for key in self.docks]
+
+    def _install(self, key: str, widget: QWidget, scroll: bool) -> None:
+        self._panels[key] = widget
+        dock = self.docks[key]
+        placeholder = dock.widget()
+        holder = ScrollPanel(widget, squeeze=scroll)
+        holder.allow_squeeze(self.presenting)
+        dock.setWidget(holder)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        if getattr(self, "theme", None) is not None:  # built after the window took its theme: this one takes it
+            restyle_plots(widget, PLOTS[resolve(self.theme)])
+            if self.presenting:
+                images = (widget.current,) if key == "interpolation" else ()
+                apply_presentation(QApplication.instance(), True, widget, images)
         if hasattr(widget, "catch_up"):  # panels that skip work while hidden catch up when shown
             dock.visibilityChanged.connect(lambda visible, w=widget: visible and w.catch_up())
-        return dock
+        if dock.isVisible():
+            dock.widget().show()
+        if hasattr(widget, "catch_up") and on_screen(dock):  # in front already: it catches up now
+            widget.catch_up()
+
+    def _float_at_natural_size(self, key: str) -> None:
+        self.panel(key)  # its size is the panel's, not the placeholder's
+        float_at_natural_size(self, self.docks[key])
+
+    def _shown(self, key: str) -> None:
+        """A dock came to the front: its panel is built if it was not yet."""
+        if not on_screen(self.docks[key]):  # tabbed behind another again
+            return
+        if key not in self._panels:
+            self.panel(key)  # it catches up as it is installed (_install)
+            QApplication.sendPostedEvents()  # its layout settles now: no scroll bar for a moment
+
+    def _builds(self, key: str) -> Callable[[object], None]:
+        """A slot that builds the panel `key` when a setting of its is given a value (ACTING)."""
+        def build(value: object) -> None:
+            if value:
+                self.panel(key)
+        return build
+
+    def _build_lessons(self) -> QWidget:
+        from latentlab.gui.lessons.actions import apply_step
+        from latentlab.gui.panels.lessons import LessonsPanel
+
+        return LessonsPanel(lambda step: apply_step(self, step))
+
+    def _build_samples(self) -> QWidget:
+        from latentlab.gui.panels.samples import SamplesPanel
+
+        return SamplesPanel(self.session)
+
+    def _build_interpolation(self) -> QWidget:
+        from latentlab.gui.panels.arithmetic import ArithmeticSection
+        from latentlab.gui.panels.interpolation import InterpolationPanel
+
+        panel = InterpolationPanel(self.session, self.state.interpolation)
+        self._arithmetic = ArithmeticSection(self.session, self.state.arithmetic)  # a section of that dock
+        panel.layout().addWidget(self._arithmetic)
+        return panel
+
+    def _build_walkback(self) -> QWidget:
+        from latentlab.gui.panels.walkback import WalkbackPanel
+
+        return WalkbackPanel(self.session, self.state.walkback)
+
+    def _build_mmd(self) -> QWidget:
+        from latentlab.gui.panels.mmd import MMDPanel
+
+        # the walkback pair, once that panel has trained or opened one, is a sample source too
+        return MMDPanel(self.session, self.state.mmd, self.state.leaderboard,
+                        lambda: self.walkback.pair_models() if "walkback" in self._panels else [])
+
+    def _build_neighbours(self) -> QWidget:
+        from latentlab.gui.panels.neighbours import NeighboursPanel
+
+        return NeighboursPanel(self.session, self.state.neighbours, cross_filter=self.state.cross_filter)
+
+    def _build_parametric(self) -> QWidget:
+        from latentlab.gui.panels.parametric import ParametricPanel
+
+        return ParametricPanel(self.state.parametric)
+
+    # The docks' panels that are built when first shown, by their old attribute names.
+    @property
+    def lessons(self) -> LessonsPanel:
+        return self.panel("lessons")
+
+    @property
+    def samples(self) -> SamplesPanel:
+        return self.panel("samples")
+
+    @property
+    def interpolation(self) -> InterpolationPanel:
+        return self.panel("interpolation")
+
+    @property
+    def arithmetic(self) -> ArithmeticSection:
+        self.panel("interpolation")
+        return self._arithmetic
+
+    @property
+    def walkback(self) -> WalkbackPanel:
+        return self.panel("walkback")
+
+    @property
+    def mmd(self) -> MMDPanel:
+        return self.panel("mmd")
+
+    @property
+    def neighbours(self) -> NeighboursPanel:
+        return self.panel("neighbours")
+
+    @property
+    def parametric(self) -> ParametricPanel:
+        return self.panel("parametric")
 
     def show_panel(self, key: str) -> None:
         """Bring a dock to the front. Its size stays: panels fit a narrow dock (gui/widgets/reflow.py),
@@ -214,6 +371,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         if key in ("mmd", "leaderboard"):  # two tabs of one dock
             self.mmd.show_tab(key)
             key = "mmd"
+        self.panel(key)
         dock = self.docks[key]
         dock.show()
         dock.raise_()
@@ -417,6 +575,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
 
     def go_to(self, key: str) -> None:
         """Show a dock, bring it to the front and put the keyboard focus in it."""
+        self.panel(key)
         dock = self.docks[key]
         dock.show()
         dock.raise_()
@@ -439,14 +598,27 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         """Presentation mode (WindowState.presentation; View menu, F11) on or off; everything stays live."""
         self.presenting = on
         self.presentation_action.setChecked(on)
+        if on:  # before the fonts grow: the window's minimum size stays within the screen
+            self._allow_squeeze(True)
         self.curves._rebuild()  # the loss curves take the category colours when they are built
         apply_theme(QApplication.instance(), self.theme, self)
         apply_presentation(QApplication.instance(), on, self, self.presentation_images())
+        if not on:
+            self._allow_squeeze(False)
         self.scatter.redraw()
 
+    def _allow_squeeze(self, on: bool) -> None:
+        """Every dock's panel may be squeezed below its size, scrolling (presentation mode), or only those
+        that always may."""
+        for dock in self.docks.values():
+            if isinstance(dock.widget(), ScrollPanel):
+                dock.widget().allow_squeeze(on)
+
     def presentation_images(self) -> tuple[QWidget, ...]:
-        """The image views presentation mode shows at 256 px or more (besides every gallery's thumbnails)."""
-        return self.decoder.decoded, self.interpolation.current
+        """The image views presentation mode shows at 256 px or more (besides every gallery's thumbnails);
+        a panel built later takes presentation mode as it is built."""
+        interpolation = self._panels.get("interpolation")
+        return (self.decoder.decoded,) + ((interpolation.current,) if interpolation is not None else ())
 
     def _show_history(self) -> None:
         self.back_action.setEnabled(self.session.can_go_back())
@@ -644,8 +816,10 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 event.ignore()
                 return
         self.session.end_for_quit()
-        for panel in (self.walkback, self.mmd, self.scatter):
-            panel.shutdown()
+        for panel in (self._panels.get("walkback"), self._panels.get("mmd"), self._panels.get("neighbours"),
+                      self.scatter):
+            if panel is not None:
+                panel.shutdown()
         self.dock_floated_panels()  # a lesson's floating dock is not part of the user's layout
         if self.remember_layout:
             self._save_layout()

@@ -91,6 +91,7 @@ PRESENTATION_FONT_PT = 14
 PRESENTATION_TICK_PT = 13
 PRESENTATION_LINE_WIDTH = 3.5
 PRESENTATION_IMAGE_PX = 256
+PRESENTATION_PLOT_PX = 200  # a plot's least height: large tick labels and legends leave it a data area (else it scrolls)
 CVD_SAFE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
             "#999999", "#882255", "#44AA99"]
 
@@ -127,14 +128,20 @@ def apply_presentation(app: QApplication, on: bool, root: QWidget | None = None,
         return
     for view in root.findChildren(pg.PlotWidget):
         restyle_plot_for_presentation(view.getPlotItem(), on)
+        _least_height(view, PRESENTATION_PLOT_PX, on)
     for grid in images:
-        normal_min = grid.property("normalMinimumHeight")
-        if normal_min is None:
-            grid.setProperty("normalMinimumHeight", grid.minimumHeight())
-            normal_min = grid.minimumHeight()
-        grid.setMinimumHeight(max(int(normal_min), PRESENTATION_IMAGE_PX) if on else int(normal_min))
+        _least_height(grid, PRESENTATION_IMAGE_PX, on)
     for gallery in root.findChildren(ScrollingGallery):
         gallery.set_minimum_size(PRESENTATION_IMAGE_PX if on else 0)
+
+
+def _least_height(widget: QWidget, pixels: int, on: bool) -> None:
+    """At least `pixels` tall in presentation mode, else its own least height again."""
+    normal_min = widget.property("normalMinimumHeight")
+    if normal_min is None:
+        widget.setProperty("normalMinimumHeight", widget.minimumHeight())
+        normal_min = widget.minimumHeight()
+    widget.setMinimumHeight(max(int(normal_min), pixels) if on else int(normal_min))
 
 
 def restyle_plot_for_presentation(item: pg.PlotItem, on: bool) -> None:

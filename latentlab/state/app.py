@@ -48,6 +48,7 @@ class AppState:
         self.filter = FilterState()
         self.cross_filter = CrossFilter(self.filter, self.values)
         self.arithmetic = ArithmeticState()
+        self._data_kind: str | None = None  # the kind of data the walkback defaults were last set for
         s.message.connect(self.banner.show)
         # Connected first, so the resets happen before any panel redraws for the new data or model.
         s.dataset_changed.connect(self.data_changed)
@@ -63,6 +64,10 @@ class AppState:
         self.leaderboard.clear()
         self.banner.clear()
         self._fit_values()
+        kind = self.session.dataset.kind if self.session.dataset is not None else None
+        if kind is not None and kind != self._data_kind:  # the walkback chain's defaults for this kind of data
+            self._data_kind = kind
+            self.walkback.fit_to_data(kind)
 
     def _fit_values(self) -> None:
         """Colour and filter by what the new data and model have (their choices depend on both)."""

@@ -42,7 +42,7 @@ class ArithmeticState:
     @torch.no_grad()
     def codes(self, session: Session, indices) -> torch.Tensor:
         d, model = session.require_dataset(), session.require_snapshot()
-        return model.encode(d.train_x[torch.as_tensor(list(indices), dtype=torch.long)]).float()
+        return model.encode(d.floats("train", torch.as_tensor(list(indices), dtype=torch.long))).float()
 
     def vector(self, session: Session) -> tuple[torch.Tensor, torch.Tensor] | None:
         """(A's mean code, the attribute vector) under the current model; None until both groups are set."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from latentlab.core.data import DataError, Dataset, load_dataset
+from latentlab.core.data import DataError, Dataset, as_float, load_dataset
 from latentlab.core.latent import encode_in_batches
 from latentlab.state.base import SessionBase
 from latentlab.state.codes import LIVE_CODES, Codes, subset
@@ -78,8 +78,8 @@ class DataMixin(SessionBase):
         if d is None:
             return None
         if self._vectors is None or self._vectors[0] is not d:
-            tr = d.train_x.reshape(len(d.train_x), -1).float().numpy()
-            te = d.test_x.reshape(len(d.test_x), -1).float().numpy()
+            tr = as_float(d.train_x.reshape(len(d.train_x), -1)).numpy()
+            te = as_float(d.test_x.reshape(len(d.test_x), -1)).numpy()
             self._vectors = (d, Codes(tr, te, np.arange(len(tr)), np.arange(len(te))))
         return self._vectors[1]
 

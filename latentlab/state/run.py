@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from psygnal import Signal
 
+from latentlab.core.data import as_float
 from latentlab.core.recipes import dataset_record
 from latentlab.core.training import EpochEvent, StepEvent, Trainer, TrainResult, warm_optimizer
 from latentlab.state.base import SessionBase
@@ -60,7 +61,7 @@ class RunRequest:
         if self.live_rows is None:
             return None
         d = self.trainer.dataset
-        return d.train_x[self.live_rows[0]], d.test_x[self.live_rows[1]]
+        return as_float(d.train_x[self.live_rows[0]]), as_float(d.test_x[self.live_rows[1]])
 
 
 class RunHandle(Protocol):

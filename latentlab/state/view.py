@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from psygnal import Signal
 
+from latentlab.core.data import as_float
 from latentlab.state.base import SessionBase
 
 
@@ -122,5 +123,6 @@ class ViewMixin(SessionBase):
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """decode(encode(x)); uint8 images are taken as pixels / 255."""
         snapshot = self.require_snapshot()
-        return snapshot.decode(snapshot.encode(x))
+        return snapshot.decode(snapshot.encode(as_float(x)))

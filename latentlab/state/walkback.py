@@ -44,6 +44,13 @@ class WalkbackState:
     pair_epochs: int = setting(30, label="Epochs each", minimum=1, maximum=10000,
                                help="Epochs each model of the pair trains (the same budget for both)")
 
+    def fit_to_data(self, kind: str) -> None:
+        """Defaults for a new kind of data ("image" or "points"), set when the kind changes: a filmstrip shows
+        one chain, and the mean of P(x|x~) shows digits rather than Bernoulli speckle; points need many
+        chains to show a density."""
+        self.particles = 16 if kind == "image" else 1000
+        self.mean = kind == "image"
+
     def follow(self, model: object) -> None:
         """The chain corrupts as `model` was trained to undo (a DAE, a pair's DAE, a plug-in that declares
         a corruption): its corruption and level; any other model, or none, puts back the defaults, so no

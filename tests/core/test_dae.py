@@ -87,11 +87,23 @@ def test_a_checkpoint_keeps_the_data_box_the_chain_starts_from(tmp_path):
     assert torch.equal(loaded.data_low, m.data_low) and torch.isfinite(loaded.data_low).all()
 
 
+def test_points_have_a_fixed_sigma_unless_asked_to_learn_it():
+    """A learned per-input σ can run away under walkback (issue 27): it is off by default."""
+    fixed, learned = dae(), dae(learn_sigma=True)
+    assert not fixed.learned_sigma and learned.learned_sigma
+    x, x_tilde = torch.zeros(3, 2), torch.zeros(3, 2)
+    mean = fixed.denoise(x_tilde, sample=False)
+    expected = (0.5 * (mean / 0.1) ** 2 + torch.log(torch.tensor(0.1)) + 0.5 * torch.log(torch.tensor(2 * torch.pi)))
+    assert torch.allclose(fixed.nll(x, x_tilde), expected.sum(1))  # the likelihood's σ = obs_sigma = 0.1
+    draws = fixed.denoise(x_tilde.repeat(2000, 1), generator=torch.Generator().manual_seed(0)) - mean[:1]
+    assert draws.std().item() == pytest.approx(0.1, rel=0.05)
+
+
 def test_walkback_keeps_the_ring_chains_on_the_data():
     """The issue's measured result: 1,000 chains from data, 100 steps, same budget; MMD^2 to held-out data."""
     d = load_dataset("ring8")
     config = model_for_dataset("dae", d).config
-    pair = train_walkback_pair(config, d, TrainConfig(epochs=30, seed=0, device="cpu"), walkback=1, walkback_p=1.0)
+    pair = train_walkback_pair(config, d, TrainConfig(epochs=30, seed=0, device="cpu"), walkback=2, walkback_p=1.0)
     assert pair.message == ""
     start = d.train_x[torch.randperm(len(d.train_x), generator=torch.Generator().manual_seed(0))[:1000]]
     scores = []

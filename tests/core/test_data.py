@@ -75,7 +75,7 @@ def test_mnist_folder_read_by_torchvision(tmp_path, gz):
     make_mnist_folder(tmp_path, gz=gz)
     d = load_dataset("mnist", folder=str(tmp_path))
     assert d.train_x.shape == (12, 1, 28, 28) and d.test_x.shape == (5, 1, 28, 28)
-    assert d.train_y.dtype == torch.int64 and 0 <= d.train_x.min() and d.train_x.max() <= 1
+    assert d.train_y.dtype == torch.int64 and d.train_x.dtype == torch.uint8 and d.floats("train").max() <= 1
     f = load_dataset("fashion-mnist", folder=str(tmp_path / "MNIST" / "raw"))
     assert f.class_names[9] == "Ankle boot"
 
@@ -134,3 +134,29 @@ def test_image_grid_matches_torchvisions_layout():
     for nrow in (3, 7, 10):
         want = make_grid(images, nrow=nrow, padding=2, pad_value=1.0)[:1]
         assert torch.equal(image_grid(images, nrow), want)
+
+
+def test_uint8_images_are_kept_and_every_reader_takes_them_as_floats(tmp_path):
+    from latentlab.core.codes_export import write_sprite
+    from latentlab.core.data import as_float
+    from latentlab.core.latent import encode_in_batches
+    from latentlab.core.recipes import dataset_from_record, dataset_record, model_for_dataset
+    from latentlab.core.training import TrainConfig, Trainer, evaluate_model
+
+    x = np.random.default_rng(0).integers(0, 256, (40, 1, 8, 8), dtype=np.uint8)
+    np.save(tmp_path / "im.npy", x)
+    d = load_dataset(str(tmp_path / "im.npy"))  # a uint8 array stays uint8
+    floats = d.floats("train")
+    assert d.train_x.dtype == torch.uint8 and floats.dtype == torch.float32
+    assert torch.equal(floats, d.train_x.float() / 255) and as_float(floats) is floats
+    assert d.value_range == (float(d.train_x.min()) / 255, float(d.train_x.max()) / 255)
+    trainer = Trainer(model_for_dataset("autoencoder", d, hidden=(8,)), d, TrainConfig(epochs=1, batch_size=8))
+    batch = trainer._next_batch()
+    assert batch.dtype == torch.float32 and 0 <= batch.min() and batch.max() <= 1
+    model = trainer.model.eval()
+    assert evaluate_model(model, d.test_x) == evaluate_model(model, d.floats("test"))
+    assert np.array_equal(encode_in_batches(model, d.train_x, batch=7), encode_in_batches(model, floats, batch=7))
+    write_sprite([d.train_x, d.test_x], tmp_path / "a.png")
+    write_sprite(torch.cat([floats, d.floats("test")]), tmp_path / "b.png")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    assert torch.equal(dataset_from_record(dataset_record(d), True).train_x, d.train_x)  # what a checkpoint reopens

@@ -125,7 +125,7 @@ def test_colour_folder_stays_colour_with_classes_and_the_common_size(tmp_path):
     d = load_dataset(str(tmp_path))
     assert d.kind == "image" and d.data_shape == (3, 20, 30) and d.class_names == ("blue", "red")
     assert len(d.train_x) + len(d.test_x) == 13
-    reds = torch.cat([d.train_x[d.train_y == 1], d.test_x[d.test_y == 1]])
+    reds = torch.cat([d.floats("train", d.train_y == 1), d.floats("test", d.test_y == 1)])
     assert (reds[:12, 0].mean() > reds[:12, 2].mean()) or reds[:, 0].mean() > reds[:, 2].mean()
     assert "skipped 1 unreadable file(s): broken.png" in d.notes
     assert "refused 1 image(s)" in d.notes and "bomb.png" in d.notes

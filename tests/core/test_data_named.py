@@ -140,7 +140,7 @@ def test_each_set_downloads_from_the_mirror_then_reads_offline(mirror, tmp_path,
     d = load_dataset(name, download=True)
     n_train, n_test, shape, labelled = EXPECTED[name]
     assert (len(d.train_x), len(d.test_x), d.data_shape) == (n_train, n_test, shape)
-    assert d.kind == "image" and d.train_x.dtype == torch.float32 and 0 <= d.train_x.min() <= d.train_x.max() <= 1
+    assert d.kind == "image" and d.train_x.dtype == torch.uint8 and 0 <= d.floats("train").max() <= 1
     assert d.has_labels == labelled and (not labelled or d.train_y.dtype == torch.int64)
     assert d.likelihood == "bernoulli" and (tmp_path / "cache" / "latentlab" / name).is_dir()
     fetched = len(mirror.requests)
@@ -155,7 +155,7 @@ def test_formats_are_read_as_torchvision_reads_them(mirror):
     from scipy.io import loadmat
 
     x = loadmat(io.BytesIO(files["train_32x32.mat"]))["X"]
-    assert torch.equal(d.train_x[1], torch.from_numpy(x[..., 1].transpose(2, 0, 1)).float() / 255)
+    assert torch.equal(d.floats("train", [1])[0], torch.from_numpy(x[..., 1].transpose(2, 0, 1)).float() / 255)
     mirror.serve("emnist-letters")
     e = load_dataset("emnist-letters", download=True)
     assert e.train_y.tolist() == [0, 1, 2, 3, 4] and e.class_names[:2] == ("a", "b")  # labels 1..26 -> a..z
@@ -202,10 +202,55 @@ def test_large_sets_are_prepared_once_and_memory_mapped(mirror, tmp_path, monkey
     first = load_dataset("celeba", download=True)
     prepared = list((tmp_path / "cache" / "latentlab" / "prepared").iterdir())
     assert len(prepared) == 1 and (prepared[0] / "train_x.npy").is_file()
+    assert "celeba-64px-" in prepared[0].name  # keyed by the source files and the image size
     monkeypatch.setattr(named, "_read_celeba", None)  # the reader is not needed again
     monkeypatch.setitem(named.NAMED, "celeba", named.NAMED["celeba"].__class__(
         **{**named.NAMED["celeba"].__dict__, "reader": None}))
-    assert torch.equal(load_dataset("celeba").train_x, first.train_x)
+    again = load_dataset("celeba")
+    assert again.train_x.dtype == torch.uint8 and torch.equal(again.train_x, first.train_x)
+    maps = Path("/proc/self/maps")
+    if maps.exists():  # Linux: the arrays are the cache's files, mapped, not copies in memory
+        assert str(prepared[0] / "train_x.npy") in maps.read_text()
+
+
+def test_a_set_larger_than_memory_is_built_on_disk_with_progress_a_cancel_or_failure_leaves_nothing(
+        mirror, tmp_path, monkeypatch):
+    from latentlab.core.progress import Cancelled
+
+    monkeypatch.setattr(named, "PREPARE_ABOVE", 0)
+    monkeypatch.setattr(named, "DISK_MARGIN", 0)
+    mirror.serve("celeba")
+    prepared = tmp_path / "cache" / "latentlab" / "prepared"
+    named.fetch_files(named.NAMED["celeba"], tmp_path / "cache" / "latentlab" / "celeba")
+    assert named.needs_preparing("celeba")
+    seen: list[float] = []
+    with pytest.raises(Cancelled):
+        load_dataset("celeba", report=seen.append, cancelled=lambda: len(seen) > 0)
+    assert seen and list(prepared.iterdir()) == []  # no half cache, not even its temporary folder
+    decode = named._celeba_image
+    calls = []
+
+    def fails_third(raw, side=64):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("broken data stream")
+        return decode(raw, side)
+
+    monkeypatch.setattr(named, "_celeba_image", fails_third)
+    with pytest.raises(DataError, match="cannot read the faces.*broken data stream"):
+        load_dataset("celeba")
+    assert list(prepared.iterdir()) == []  # a failed build leaves nothing either
+    monkeypatch.setattr(named, "_celeba_image", decode)
+
+    def no_memory(nbytes, what):
+        raise DataError(f"{what} would not fit in memory")
+
+    monkeypatch.setattr(named, "check_fits", no_memory)  # decoded straight into memory-mapped files
+    seen.clear()
+    d = load_dataset("celeba", report=seen.append)
+    assert seen[-1] == 1.0 and seen == sorted(seen) and not named.needs_preparing("celeba")
+    assert d.train_x.dtype == torch.uint8 and (len(d.train_x), len(d.test_x)) == (3, 1)
+    assert [p.name.startswith(".") for p in prepared.iterdir()] == [False]
 
 
 def test_standard_sets_are_registered_and_checkpoints_record_them(mirror, tmp_path):

@@ -13,7 +13,7 @@ from latentlab.core.recipes import dataset_from_record, dataset_record
 def test_shapes_are_colour_images_with_their_factors():
     d = load_dataset("shapes", n=40, seed=3)
     assert d.kind == "image" and d.data_shape == (3, 32, 32) and d.class_names == SHAPES
-    assert len(d.train_x) + len(d.test_x) == 40 and 0 <= d.train_x.min() and d.train_x.max() <= 1
+    assert len(d.train_x) + len(d.test_x) == 40 and d.train_x.dtype == torch.uint8
     assert set(d.train_meta) == {"shape", "hue", "scale", "x", "y", "rotation"}
     assert [SHAPES[i] for i in d.train_y.tolist()] == d.train_meta["shape"]
     hue = column_values(d, "meta:hue")  # numeric: coloured continuously, like a CSV's number column

@@ -60,3 +60,21 @@ def test_auto_likelihood_is_the_datasets_default():
     images = Dataset("t", "image", torch.rand(6, 3, 8, 8), torch.rand(2, 3, 8, 8))
     assert model_for_dataset("vae", images, likelihood="auto", hidden=(8,)).config.likelihood == "bernoulli"
     assert model_for_dataset("vae", images, likelihood="cbernoulli", hidden=(8,)).config.likelihood == "cbernoulli"
+
+
+def test_the_bernoulli_loss_and_its_gradient_match_torch_binary_cross_entropy():
+    g = torch.Generator().manual_seed(0)
+    logits = (torch.randn(6, 1, 4, 5, generator=g, dtype=torch.float64) * 8).index_fill_(3, torch.tensor([0]), 90.0)
+    x = torch.rand(6, 1, 4, 5, generator=g, dtype=torch.float64)
+    for dtype, tol in ((torch.float64, 1e-10), (torch.float32, 1e-4)):
+        ours = logits.to(dtype).detach().clone().requires_grad_()
+        ref = logits.to(dtype).detach().clone().requires_grad_()
+        got = reconstruction_nll(ours, x.to(dtype), "bernoulli", 0.1)
+        want = torch.nn.functional.binary_cross_entropy_with_logits(ref, x.to(dtype), reduction="none").flatten(1).sum(1)
+        torch.testing.assert_close(got, want, rtol=tol, atol=tol)
+        (got * torch.arange(6.0, dtype=dtype)).sum().backward()
+        (want * torch.arange(6.0, dtype=dtype)).sum().backward()
+        torch.testing.assert_close(ours.grad, ref.grad, rtol=tol, atol=tol)
+    small_logits = logits[:2, :, :2, :2].clone().requires_grad_()
+    small_x = x[:2, :, :2, :2].clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda a, b: reconstruction_nll(a, b, "bernoulli", 0.1), (small_logits, small_x))

@@ -131,7 +131,17 @@ def test_permutation_null_is_the_statistic_of_relabelled_samples():
     assert 0 < result.p_value <= 1 and result.n_permutations == 50
 
 
-def test_permutation_test_is_calibrated_under_the_null():
+@pytest.fixture
+def one_thread():
+    """Tiny matrices: a second thread only adds waiting on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_permutation_test_is_calibrated_under_the_null(monkeypatch, one_thread):
+    monkeypatch.setattr(mmd_module, "PERM_TILE", 32)  # 80 points: three tiles, the last ragged
     g = torch.Generator().manual_seed(0)
     p_values = []
     for _ in range(200):
@@ -146,3 +156,30 @@ def test_permutation_test_detects_different_distributions():
     x = torch.randn(200, 2, generator=g)
     y = torch.randn(200, 2, generator=g) * torch.tensor([1.0, 2.0]) + torch.tensor([0.5, 0.0])
     assert permutation_test(x, y, n_permutations=1000, generator=g).p_value < 0.01
+
+
+@pytest.mark.parametrize("sigma", [1.0, None])
+@pytest.mark.parametrize("estimator", ["biased", "unbiased"])
+def test_permutation_test_over_ragged_tiles_equals_the_whole_matrix_one(sigma, estimator, monkeypatch):
+    """The test multiplies only the tiles of the pooled kernel matrix on and above its diagonal; with many tiles
+    and ragged edges it must give what the whole matrix (one tile, from cached distances) gives."""
+    x, y = samples(15, 12, 2, shift=0.5, dtype=torch.float64)
+    whole = permutation_test(x, y, sigma=sigma, estimator=estimator, n_permutations=40,
+                             generator=torch.Generator().manual_seed(5), distances=PooledDistances(x, y))
+    monkeypatch.setattr(mmd_module, "PERM_TILE", 5)
+    tiled = permutation_test(x, y, sigma=sigma, estimator=estimator, n_permutations=40, batch=15,
+                             generator=torch.Generator().manual_seed(5))
+    assert tiled.statistic == pytest.approx(whole.statistic, rel=1e-9, abs=1e-12)
+    torch.testing.assert_close(tiled.null, whole.null, rtol=1e-9, atol=1e-12)
+    assert tiled.p_value == whole.p_value
+
+
+def test_a_float32_null_is_close_to_the_float64_one():
+    """Null MMD^2 values are tiny differences of large kernel sums; the test takes the kernel's mean off first
+    (it leaves MMD^2 unchanged), so float32 rounding stays far below the spread of the null."""
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(300, 50, generator=g), torch.rand(300, 50, generator=g) * 0.98
+    exact = permutation_test(x.double(), y.double(), n_permutations=100, generator=torch.Generator().manual_seed(1))
+    single = permutation_test(x, y, n_permutations=100, generator=torch.Generator().manual_seed(1))
+    assert float((single.null.double() - exact.null).abs().max()) < 1e-3 * float(exact.null.abs().max())
+    assert single.p_value == exact.p_value

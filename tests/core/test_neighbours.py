@@ -1,9 +1,10 @@
 """Exact k-nearest neighbours in chunks, against a brute-force reference."""
 
+import numpy as np
 import pytest
 import torch
 
-from latentlab.core.neighbours import EXACT_LIMIT, NeighbourError, nearest
+from latentlab.core.neighbours import EXACT_LIMIT, ApproximateIndex, NeighbourError, nearest
 
 
 def reference(base, query, k, exclude=None):
@@ -51,7 +52,45 @@ def test_the_point_itself_is_excluded_and_k_beyond_the_data_gives_what_there_is(
 
 
 def test_too_many_points_or_a_bad_shape_is_a_clear_error():
-    with pytest.raises(NeighbourError, match="not supported"):
+    with pytest.raises(NeighbourError, match="ApproximateIndex"):
         nearest(torch.zeros(EXACT_LIMIT + 1, 1), torch.zeros(1, 1), 3)
     with pytest.raises(NeighbourError):
         nearest(torch.zeros(5, 2), torch.zeros(1, 3), 3)
+
+
+class ExactGraph:
+    """Stands in for pynndescent's NNDescent (whose first build compiles for a minute): exact answers, in its
+    shape (int32 indices, -1 where it found fewer)."""
+
+    def __init__(self, base):
+        self.base, self.asked = torch.from_numpy(base), []
+
+    def query(self, q, k, epsilon):
+        self.asked.append(k)
+        i, d = nearest(self.base, torch.from_numpy(q), k)
+        return i.numpy().astype("int32"), d.numpy()
+
+
+def test_the_index_leaves_out_the_example_and_filtered_rows_and_asks_again_when_too_few_are_left():
+    g = torch.Generator().manual_seed(0)
+    base = torch.randn(60, 3, generator=g)
+    graph = ExactGraph(base.numpy())
+    index = ApproximateIndex(graph, 60, 3)
+    i, d = index.query(base[7:8], 5, exclude_self_rows=torch.tensor([7]))
+    ri, rd = nearest(base, base[7:8], 5, exclude_self_rows=torch.tensor([7]))
+    assert torch.equal(i, ri) and torch.allclose(d, rd)
+    allowed = torch.arange(60).numpy() % 3 == 0  # a filter keeping a third
+    i, d = index.query(base[7:8], 5, exclude_self_rows=torch.tensor([7]), allowed=allowed)
+    rows = torch.from_numpy(allowed.nonzero()[0])
+    ri, rd = nearest(base[rows], base[7:8], 5)
+    assert i.tolist() == [rows[ri[0]].tolist()] and torch.allclose(d, rd)
+    base = torch.randn(600, 3, generator=g)
+    graph = ExactGraph(base.numpy())
+    far = torch.argsort((base - base[0]).norm(dim=1))[-20:].numpy()  # a filter keeping the 20 farthest
+    allowed = np.zeros(600, dtype=bool)
+    allowed[far] = True
+    i, _ = ApproximateIndex(graph, 600, 3).query(base[:1], 5, allowed=allowed)
+    assert set(i[0].tolist()) <= set(far.tolist()) and len(i[0]) == 5
+    assert graph.asked[0] < 600 and graph.asked[-1] == 600  # too few among the first asked: asked again
+    with pytest.raises(NeighbourError):
+        index.query(torch.zeros(1, 4), 3)

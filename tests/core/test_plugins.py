@@ -47,7 +47,7 @@ def test_the_pytorch_examples_vae_opens_unmodified(examples, mnist):
     assert any("ELBO" in note for note in opened.notes)
     state = torch.load(weights, weights_only=True)
     assert torch.equal(model.net.fc1.weight, state["fc1.weight"])
-    x = mnist.train_x[:5]
+    x = mnist.floats("train", slice(0, 5))
     with torch.no_grad():
         mu, logvar = model.encode_dist(x)
         assert mu.shape == logvar.shape == (5, 20)
@@ -65,10 +65,10 @@ def test_it_trains_on_the_elbo(examples, mnist):
     source, weights = examples
     model = open_plugin(f"{source}:VAE", weights, mnist).model
     trainer = Trainer(model, mnist, TrainConfig(epochs=1, batch_size=128, lr=1e-3))
-    before = model.metrics(mnist.test_x[:200])["total"]
+    before = model.metrics(mnist.floats("test", slice(0, 200)))["total"]
     result = trainer.run(max_steps=20)
     assert result.reason in ("finished", "stopped") and trainer.step == 20
-    after = model.metrics(mnist.test_x[:200])
+    after = model.metrics(mnist.floats("test", slice(0, 200)))
     assert after["total"] < before and after["elbo"] == pytest.approx(-after["total"], rel=1e-5)
 
 
@@ -107,7 +107,7 @@ def test_a_decode_outside_the_unit_range_without_a_loss_cannot_train(tmp_path, m
     assert model.config.input_form == "data"  # flattened inside encode: the data's shape works
     assert not model.can("train") and "outside [0, 1]" in model.why_not("train")
     with pytest.raises(Exception, match="outside"):
-        model.loss(mnist.train_x[:4])
+        model.loss(mnist.floats("train", slice(0, 4)))
 
 
 def test_a_hostile_pickle_is_refused_and_its_code_never_runs(tmp_path, examples, mnist):
@@ -231,7 +231,7 @@ def test_a_checkpoint_of_a_plugin_needs_its_code_named_and_says_when_it_changed(
     again = load_checkpoint(path, plugin=plugin).model
     assert isinstance(again, PluginModel) and plugin_differences(load_checkpoint(path, plugin=plugin).meta,
                                                                   plugin) == []
-    x = mnist.train_x[:3]
+    x = mnist.floats("train", slice(0, 3))
     with torch.no_grad():
         assert torch.allclose(again.encode(x), model.encode(x))
     changed = tmp_path / "vae_changed.py"

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,13 @@ def test_the_cli_lists_and_refuses_unknown_names(capsys):
     assert "vae-mnist5k-2d" in capsys.readouterr().out
     assert main(["pretrained", "verify", "no-such-model"]) == 2
     assert "no pretrained checkpoint named 'no-such-model'" in capsys.readouterr().err
+
+
+def test_a_bare_shipped_name_resolves_unless_a_file_of_that_name_exists(tmp_path, monkeypatch):
+    from latentlab.core.pretrained import resolve, shipped_path
+
+    assert resolve("vae-mnist5k-2d") == shipped_path("vae-mnist5k-2d")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vae-mnist5k-2d").write_bytes(b"")  # the user's own file wins
+    assert resolve("vae-mnist5k-2d") == Path("vae-mnist5k-2d")
+    assert resolve("no-such-name") == Path("no-such-name")

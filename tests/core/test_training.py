@@ -6,6 +6,7 @@ import time
 import pytest
 import torch
 
+from latentlab.core import training
 from latentlab.core.data import load_dataset
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer, resolve_device
@@ -138,3 +139,20 @@ def test_a_paused_trainer_still_runs_queued_work(ring):
     trainer.stop()
     thread.join(2)
     assert not thread.is_alive()
+
+
+def test_a_non_finite_step_rolls_back_to_a_recent_snapshot_and_a_failed_loss_keeps_the_weights(ring, monkeypatch):
+    """Weights are copied every SNAPSHOT_EVERY steps (and when a run starts), not every step."""
+    trainer = make(ring)
+    trainer.run(max_steps=training.SNAPSHOT_EVERY + 3)
+    assert trainer._last_good_step == training.SNAPSHOT_EVERY  # the run's first step, then every 16
+    snapshot = [p.clone() for p in trainer._last_good]
+    trainer.train_x = trainer.train_x.clone()
+    trainer.train_x[:] = float("nan")
+    result = trainer.run()
+    assert result.reason == "nan" and f"step {training.SNAPSHOT_EVERY}" in result.message
+    assert all(torch.equal(a, b) for a, b in zip(snapshot, trainer.model.parameters()))
+    before = [p.clone() for p in trainer.model.parameters()]
+    monkeypatch.setattr(trainer.model, "loss", lambda batch: 1 / 0)
+    assert trainer.run().reason == "error"  # it failed before the update: nothing to roll back
+    assert all(torch.equal(a, b) for a, b in zip(before, trainer.model.parameters()))

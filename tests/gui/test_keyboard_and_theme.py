@@ -35,7 +35,8 @@ def keyboard_reachable(w: QWidget) -> bool:
 
 def test_every_control_can_be_reached_from_the_keyboard(window):
     # Scroll bars scroll with their area's keys; a dock's own float and close buttons have View-menu
-    # actions; tab bars take Ctrl+1..9 (below).
+    # actions; tab bars take Ctrl+1..9 (below). Every dock's panel, built (they are when first shown).
+    window.all_panels()
     controls = [w for w in window.findChildren(QWidget) if isinstance(w, CONTROLS)
                 and not isinstance(w, QScrollBar) and not isinstance(w.parent(), QTabBar)
                 and not w.objectName().startswith("qt_")]
@@ -58,6 +59,7 @@ def test_ctrl_digits_bring_each_panel_forward_with_the_focus_in_it(window, qtbot
 
 def test_arrow_keys_move_the_decoded_point_in_the_scatter(window, qtbot):
     s, plot = window.session, window.scatter.plot
+    qtbot.waitUntil(lambda: window.scatter.projection is not None)  # drawn once the window has painted
     qtbot.keyClick(window, "0", Qt.ControlModifier)
     assert QApplication.focusWidget() is plot
     qtbot.keyClick(plot, Qt.Key_Return)

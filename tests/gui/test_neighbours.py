@@ -39,3 +39,56 @@ def test_a_clicked_point_shows_its_neighbours_and_a_neighbour_click_moves_the_fo
     with torch.no_grad():
         assert torch.allclose(s.focus, s.snapshot.encode(s.dataset.train_x[j:j + 1])[0])
     assert state.example == j and j not in shown() and len(shown()) == 5
+
+
+def test_above_the_exact_limit_the_index_is_built_in_the_background_and_a_new_model_cancels_it(qtbot, monkeypatch):
+    import threading
+
+    import numpy as np
+
+    from latentlab.core import neighbours as core
+    from latentlab.gui.panels.neighbours import NeighboursPanel
+    from latentlab.state.app import AppState
+    from latentlab.state.model_settings import ModelSettings
+
+    gate = threading.Event()
+    built = []
+
+    class Graph:
+        def __init__(self, base):
+            self.base = torch.from_numpy(base)
+
+        def query(self, q, k, epsilon):
+            d, i = torch.sort(torch.cdist(torch.from_numpy(q), self.base), dim=1, stable=True)
+            return i[:, :k].numpy().astype(np.int32), d[:, :k].numpy()
+
+    def build(cls, base, report=None, cancelled=None):  # pynndescent's stand-in: waits until let go
+        assert threading.current_thread() is not threading.main_thread()
+        report(0.5)
+        gate.wait(10)
+        built.append(len(base))
+        return cls(Graph(base.numpy()), len(base), base.shape[1])
+
+    monkeypatch.setattr(core, "EXACT_LIMIT", 10)
+    monkeypatch.setattr(core.ApproximateIndex, "build", classmethod(build))
+    app = AppState()
+    s = app.session
+    s.model_settings = ModelSettings("vae", hidden=(16,))
+    assert s.set_dataset("ring8")
+    panel = NeighboursPanel(s, app.neighbours)
+    qtbot.addWidget(panel)
+    app.neighbours.pick(3)
+    first = panel.index_job
+    assert first is not None and first.running() and "approximate index" in panel.caption.text()
+    assert not panel.buttons
+    s.configure_model(s.model_settings)  # a new model while it builds: the job is cancelled, its index dropped
+    assert panel.index_job is None and first.cancelled()
+    app.neighbours.pick(3)
+    second = panel.index_job
+    assert second is not None and second is not first
+    gate.set()
+    qtbot.waitUntil(lambda: panel.index_job is None and len(panel.buttons) == 8 and len(built) == 2
+                    and not first.running(), timeout=10_000)
+    assert app.neighbours.found.method == core.APPROXIMATE and "approximate (pynndescent)" in panel.gallery_label.text()
+    assert len(app.neighbours.indexes) == 1  # both built (pynndescent cannot stop mid-phase), the stale one dropped
+    panel.shutdown()

@@ -1,6 +1,7 @@
 """Data of the user's in the window: File > Open data…, the panel's entries, a drop, the image size asked."""
 
 import numpy as np
+import torch
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -68,3 +69,27 @@ def test_the_panel_entry_opens_a_file(window, tmp_path):
     md.dataset.setCurrentIndex(back)
     md._dataset_chosen(back)
     assert window.session.dataset.name == "file:t.csv"
+
+
+def test_a_standard_set_not_yet_prepared_loads_in_a_job_with_progress(qtbot, tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    from latentlab.core.data import named
+    from latentlab.gui.panels.model_data import ModelDataPanel
+    from latentlab.state.app import AppState
+    from tests.core.test_data_named import cifar_files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(named, "PREPARE_ABOVE", 0)  # this tiny CIFAR-10 is prepared as a large set would be
+    with tarfile.open(fileobj=io.BytesIO(cifar_files()["cifar-10-python.tar.gz"])) as tar:
+        tar.extractall(tmp_path / "mine", filter="data")
+    panel = ModelDataPanel(AppState())
+    qtbot.addWidget(panel)
+    assert panel.choose_dataset("cifar10", str(tmp_path / "mine"))
+    assert panel.load_job is not None and panel.session.dataset is None  # loading off the GUI thread
+    qtbot.waitUntil(lambda: panel.load_job is None, timeout=20_000)
+    d = panel.session.dataset
+    assert d is not None and d.name == "cifar10" and d.train_x.dtype == torch.uint8
+    assert not named.needs_preparing("cifar10", str(tmp_path / "mine"))
+    assert panel.choose_dataset("cifar10", str(tmp_path / "mine")) and panel.load_job is None  # now at once

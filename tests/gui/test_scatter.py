@@ -150,10 +150,16 @@ def test_every_overlay_draws_on_every_family(window, qtbot, family, data):
     for box in panel.overlay.values():
         if box.isEnabled():
             box.setChecked(True)
-    for kind in ("axes", "pca"):
+    z = torch.tensor([0.5, -1.0, 2.0])
+    window.session.set_focus(z)
+    for kind, x_axis in (("axes", 0), ("axes", 2), ("pca", 0)):
         panel.projection_kind.setCurrentIndex(panel.projection_kind.findData(kind))
+        panel.axis_x.setValue(x_axis)
         panel.redraw()
         panel.settle()
+        # the decoded point's mark follows the projection shown (it stayed where z0, z1 put it)
+        xs, ys = panel.crosshair.getData()
+        assert np.allclose([xs[0], ys[0]], panel.projection.to_2d(z.reshape(1, -1))[0].numpy(), atol=1e-5)
     assert panel.overlay["ellipses"].isEnabled() == (family != "autoencoder")
     if family != "autoencoder":
         assert len(panel.ellipse_item.getData()[0]) > 0

@@ -71,6 +71,10 @@ ROWS: list[tuple[str, str]] = [
     ("--view {notes} --screenshot {dir}/w.png", "not a view"),
     ("--view {good} --screenshot {dir}/w.png", "not a view"),
     ("--view {dir}/missing.json --screenshot {dir}/w.png", "cannot read"),
+    # latentlab --checkpoint FILE: refused before a window opens on some other model
+    ("--checkpoint {dir}/missing.safetensors --screenshot {dir}/w.png", "no checkpoint file"),
+    ("--checkpoint {notes} --screenshot {dir}/w.png", "notes.txt"),
+    ("--checkpoint {truncated} --screenshot {dir}/w.png", "truncated"),
     ("interpolate {big_n} --from 0 --to 1 --out {dir}/i.png", "must be a whole number in"),
     ("interpolate {string_record} --from 0 --to 1 --out {dir}/i.png", "not a JSON object"),
     ("interpolate {etc_folder} --from 0 --to 1 --out {dir}/i.png", "--trust-data-folder"),

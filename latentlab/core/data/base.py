@@ -1,4 +1,9 @@
-"""The Dataset every loader returns: tensors loaded once, a fixed split, and metadata."""
+"""The Dataset every loader returns: tensors loaded once, a fixed split, and metadata.
+
+Image sets are kept as uint8 (0..255, a quarter of float32's memory; a large set memory-mapped from disk) and
+turned into floats in [0, 1] a batch at a time where they are used: `as_float(x)`, or `Dataset.floats(split,
+rows)`. A few small image sets whose pixels are not multiples of 1/255 (scikit-learn's digits, float arrays in
+[0, 1] from a file) stay float32; `as_float` leaves those as they are. Points sets are float32."""
 
 from __future__ import annotations
 
@@ -13,10 +18,22 @@ class DataError(ValueError):
     """A dataset cannot be loaded; the message says what was expected where."""
 
 
+def as_float(x: Tensor) -> Tensor:
+    """Examples as float32 on their device: uint8 images as pixels / 255 (a new tensor), float32 as they are."""
+    if x.dtype == torch.uint8:
+        return x.float().div_(255.0)
+    return x if x.dtype == torch.float32 else x.float()
+
+
+def as_uint8(x: Tensor) -> Tensor:
+    """Float images in [0, 1] as uint8 pixels (rounded), the form a Dataset keeps them in."""
+    return x.mul(255.0).round_().clamp_(0, 255).to(torch.uint8)
+
+
 @dataclass
 class Dataset:
     name: str
-    kind: str  # "image" ([N, C, H, W] in [0, 1]) or "points" ([N, D], real-valued)
+    kind: str  # "image" ([N, C, H, W] uint8, or float32 in [0, 1]) or "points" ([N, D], float32)
     train_x: Tensor
     test_x: Tensor
     train_y: Tensor | None = None
@@ -38,7 +55,16 @@ class Dataset:
 
     @property
     def value_range(self) -> tuple[float, float]:
-        return float(self.train_x.min()), float(self.train_x.max())
+        scale = 255.0 if self.train_x.dtype == torch.uint8 else 1.0
+        return float(self.train_x.min()) / scale, float(self.train_x.max()) / scale
+
+    def floats(self, split: str = "train", rows: Tensor | slice | list[int] | None = None) -> Tensor:
+        """Examples of one split ("train" or "test") as float32 (images in [0, 1]): the rows given, else all
+        (for a large image set, ask for rows: all of them as floats is four times its uint8 size)."""
+        x = self.train_x if split == "train" else self.test_x
+        if isinstance(rows, list):
+            rows = torch.as_tensor(rows, dtype=torch.long)
+        return as_float(x if rows is None else x[rows])
 
     @property
     def has_labels(self) -> bool:

@@ -14,10 +14,14 @@ DIGIT_NAMES = tuple(str(i) for i in range(10))
 
 
 def _images(x: np.ndarray, y: np.ndarray, side: int, scale: float, name: str, seed: int) -> Dataset:
-    images = torch.from_numpy(np.asarray(x, dtype=np.float32) / scale).reshape(-1, 1, side, side)
+    """Pixels out of 255 are kept as uint8; other scales (the digits' 0..16) as floats in [0, 1]."""
+    if scale == 255.0:
+        images = torch.from_numpy(np.asarray(x, dtype=np.uint8)).reshape(-1, 1, side, side)
+    else:
+        images = torch.from_numpy(np.asarray(x, dtype=np.float32) / scale).reshape(-1, 1, side, side).clamp_(0, 1)
     labels = torch.from_numpy(np.asarray(y, dtype=np.int64))
     # The split shuffles, which matters for mnist5k: its labels come sorted.
-    train_x, train_y, test_x, test_y = split(images.clamp_(0, 1), labels, seed=seed)
+    train_x, train_y, test_x, test_y = split(images, labels, seed=seed)
     return Dataset(name, "image", train_x, test_x, train_y, test_y, DIGIT_NAMES,
                    options={"scale": f"pixels / {scale:g}", "seed": seed})
 

@@ -72,7 +72,8 @@ def _dataset(p: Path, x: np.ndarray, y: np.ndarray | None, class_names: tuple[st
 
 
 def _as_tensor(p: Path, x: np.ndarray) -> tuple[str, torch.Tensor]:
-    """[N, D] vectors as points; [N, H, W], [N, C, H, W] or [N, H, W, C] (C 1 or 3) as images in [0, 1]."""
+    """[N, D] vectors as points; [N, H, W], [N, C, H, W] or [N, H, W, C] (C 1 or 3) as images: uint8 kept as
+    uint8, other numbers in [0, 1] as float32."""
     if x.ndim < 2:
         raise DataError(f"{p}: data must be shaped [N, ...] with one example a row, got shape {x.shape}")
     if len(x) < 2:
@@ -94,7 +95,7 @@ def _as_tensor(p: Path, x: np.ndarray) -> tuple[str, torch.Tensor]:
         raise DataError(f"{p}: arrays of images are [N, H, W], [N, C, H, W] or [N, H, W, C] with 1 or 3 channels; "
                         f"got shape {x.shape} (flatten to [N, D] for vectors)")
     if x.dtype == np.uint8:
-        return "image", torch.from_numpy(np.ascontiguousarray(x)).float().div_(255.0)
+        return "image", torch.from_numpy(np.ascontiguousarray(x))
     low, high = float(x.min()), float(x.max())
     if low < 0 or high > 1:
         raise DataError(f"{p}: image arrays must be uint8 or numbers in [0, 1]; these lie in [{low:g}, {high:g}]")

@@ -110,7 +110,8 @@ def load_mnist_folder(folder: str | Path, name: str = "mnist", class_names: tupl
         if t[f"{part}_x"].dim() != 3 or t[f"{part}_y"].dim() != 1 or len(t[f"{part}_x"]) != len(t[f"{part}_y"]):
             raise DataError(f"{name}: {part} images {tuple(t[f'{part}_x'].shape)} and labels "
                             f"{tuple(t[f'{part}_y'].shape)} do not match")
-    images = {k: t[k].float().div_(255.0).unsqueeze(1) for k in ("train_x", "test_x")}  # in place: no second copy
+    images = {k: (t[k] if t[k].dtype == torch.uint8 else t[k].float().div_(255.0)).unsqueeze(1)
+              for k in ("train_x", "test_x")}  # uint8 kept as read (as_float per batch): no copy
     labels = {k: t[k].long() for k in ("train_y", "test_y")}
     if class_names is None:
         class_names = FASHION_NAMES if name == "fashion-mnist" else tuple(
@@ -186,7 +187,7 @@ def load_image_folder(folder: str | Path, size: int | None = None, seed: int = 0
                         f"{others} other file(s), {len(skipped)} unreadable, {len(too_big)} too large)")
     if height is None or width is None:
         height, width = _default_size(sizes)
-    check_fits(len(readable) * 3 * height * width * 5, f"{len(readable):,} images of {width}x{height}")
+    check_fits(len(readable) * 3 * height * width * 2, f"{len(readable):,} images of {width}x{height}")
     pixels = np.empty((len(readable), height, width, 3), dtype=np.uint8)
     class_of, n = [], 0
     for path in readable:
@@ -209,7 +210,7 @@ def load_image_folder(folder: str | Path, size: int | None = None, seed: int = 0
     grey = channels == 1 or (channels is None and bool(
         (pixels[:n, ..., 0] == pixels[:n, ..., 1]).all() and (pixels[:n, ..., 1] == pixels[:n, ..., 2]).all()))
     kept = pixels[:n, ..., :1] if grey else pixels[:n]
-    x = torch.from_numpy(np.ascontiguousarray(kept.transpose(0, 3, 1, 2))).float().div_(255.0)
+    x = torch.from_numpy(np.ascontiguousarray(kept.transpose(0, 3, 1, 2)))  # uint8, as_float per batch
     del pixels, kept
     classes = tuple(sorted(set(class_of)))
     y = torch.tensor([classes.index(c) for c in class_of]) if len(classes) > 1 else None

@@ -9,8 +9,11 @@ which files to put where. Every download, and every file in the cache folder, is
 is read, so a corrupt or cut-short archive is named, never half-read; a folder the user gives may hold a subset in
 the same format, so its files are checked as they are read (IDX headers, archive structure), and never replaced.
 
-The raw files are turned once into uint8 arrays (an .npz in the cache folder's prepared/), which later loads read
-in a second; the Dataset holds floats in [0, 1] like every other image set.
+The raw files of the larger sets are turned once into uint8 .npy files (a folder in the cache folder's prepared/,
+named by the source files and the image size), written under a temporary name and renamed when complete (a failed
+or cancelled build leaves nothing), with progress (`report`; a terminal bar when none is given). The Dataset holds
+them as uint8, memory-mapped: a set larger than memory (CelebA at 64x64: 2.4 GB) is read a batch at a time, and
+the largest (CelebA) is decoded straight into its memory-mapped file, so building it needs no memory either.
 
 Tests (and anyone behind a firewall) point the downloads elsewhere with the environment variable
 LATENTLAB_MIRROR=URL (each file is fetched from URL/NAME/FILE) and give their own checksums in MD5."""
@@ -27,10 +30,10 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
-import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,7 @@ import torch
 
 from latentlab.core.data.base import DataError, Dataset
 from latentlab.core.data.folders import FASHION_NAMES, check_fits, read_idx
+from latentlab.core.progress import IsCancelled, Report, check, tell, terminal_bar
 
 MIRROR_ENV = "LATENTLAB_MIRROR"
 PREPARED_VERSION = 1
@@ -65,8 +69,9 @@ class NamedSet:
     name: str
     description: str
     subfolders: tuple[str, ...]  # where torchvision keeps them under its root, beside the root itself
-    reader: Callable[[dict[str, Path]], tuple]  # the files found -> (train_x, train_y, test_x, test_y, classes)
+    reader: Callable[[dict[str, Path], Sink], tuple]  # files found -> (train_x, train_y, test_x, test_y, classes)
     alternatives: tuple[tuple[str, ...], ...] = ()  # other files that do instead (e.g. an extracted archive)
+    side: int | None = None  # the size images are resized to (part of the prepared arrays' name)
 
 
 FILES: dict[str, tuple[Remote, ...]] = {}  # each set's files, from torchvision (read when first needed)
@@ -246,9 +251,36 @@ def _idx_uint8(path: Path) -> np.ndarray:
     return read_idx(path).numpy()
 
 
-def _mnist_like(class_names: tuple[str, ...] | None) -> Callable[[dict[str, Path]], tuple]:
-    def read(found: dict[str, Path]) -> tuple:
-        a = {k.split("-", 2)[0] + k.split("-", 2)[1][:3]: _idx_uint8(p) for k, p in found.items()}
+class Sink:
+    """What a reader writes into and tells: arrays to fill (memory-mapped .npy files in the folder being built,
+    when there is one and its disk has room; else memory), and progress, where a cancel is raised."""
+
+    def __init__(self, folder: Path | None = None, report: Report | None = None,
+                 cancelled: IsCancelled | None = None):
+        self.folder, self.report, self.cancelled = folder, report, cancelled
+        self.on_disk: dict[str, np.memmap] = {}
+
+    def array(self, key: str, shape: tuple[int, ...], what: str) -> np.ndarray:
+        """A uint8 array of `shape` to fill, named `key` (train_x, test_x) in the folder being built."""
+        nbytes = int(np.prod(shape, dtype=np.int64))
+        if self.folder is not None and shutil.disk_usage(self.folder).free > nbytes + DISK_MARGIN:
+            out = np.lib.format.open_memmap(self.folder / f"{key}.npy", mode="w+", dtype=np.uint8, shape=shape)
+            self.on_disk[key] = out
+            return out
+        check_fits(nbytes, what)
+        return np.empty(shape, dtype=np.uint8)
+
+    def tell(self, fraction: float) -> None:
+        check(self.cancelled)
+        tell(self.report, fraction)
+
+
+def _mnist_like(class_names: tuple[str, ...] | None) -> Callable[[dict[str, Path], Sink], tuple]:
+    def read(found: dict[str, Path], sink: Sink) -> tuple:
+        a = {}
+        for i, (k, p) in enumerate(found.items()):
+            a[k.split("-", 2)[0] + k.split("-", 2)[1][:3]] = _idx_uint8(p)
+            sink.tell((i + 1) / len(found))
         train_x, train_y, test_x, test_y = a["trainima"], a["trainlab"], a["t10kima"], a["t10klab"]
         names = class_names or tuple(str(i) for i in range(int(max(train_y.max(), test_y.max())) + 1))
         return train_x[:, None], train_y, test_x[:, None], test_y, names
@@ -259,7 +291,7 @@ EMNIST_PARTS = {f"emnist-letters-{part}-{kind}-ubyte.gz": (part, kind[:6])
                 for part in ("train", "test") for kind in ("images-idx3", "labels-idx1")}
 
 
-def _read_emnist(found: dict[str, Path]) -> tuple:
+def _read_emnist(found: dict[str, Path], sink: Sink) -> tuple:
     """EMNIST letters: from the gzip.zip archive (only its letters files are read) or its extracted files.
     Its images are stored transposed; its labels run 1..26."""
     arrays: dict[tuple[str, str], np.ndarray] = {}
@@ -272,6 +304,7 @@ def _read_emnist(found: dict[str, Path]) -> tuple:
                     with z.open(f"gzip/{member}") as src, open(out, "wb") as dst:
                         shutil.copyfileobj(src, dst)
                     arrays[key] = _idx_uint8(out)
+                    sink.tell(len(arrays) / len(EMNIST_PARTS))
         except (zipfile.BadZipFile, KeyError, OSError) as e:
             raise DataError(f"emnist-letters: {archive} is not the EMNIST gzip.zip archive: {e}") from None
     else:
@@ -311,7 +344,7 @@ def _cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
     return data, labels
 
 
-def _read_cifar(found: dict[str, Path]) -> tuple:
+def _read_cifar(found: dict[str, Path], sink: Sink) -> tuple:
     """CIFAR-10 from its python tarball (read in place, never extracted) or torchvision's extracted folder."""
     batches: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     archive = found.get("cifar-10-python.tar.gz")
@@ -324,12 +357,14 @@ def _read_cifar(found: dict[str, Path]) -> tuple:
                         f = tar.extractfile(member)
                         if f is not None:
                             batches[name] = _cifar_batch(f.read(), f"{archive}:{member.name}")
+                            sink.tell(len(batches) / len(CIFAR_BATCHES))
         except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
             raise DataError(f"cifar10: {archive} is not a readable tar.gz archive: {e}") from None
     else:
         for name in CIFAR_BATCHES:
             batches[name] = _cifar_batch(found[f"cifar-10-batches-py/{name}"].read_bytes(),
                                          str(found[f"cifar-10-batches-py/{name}"]))
+            sink.tell(len(batches) / len(CIFAR_BATCHES))
     if set(batches) != set(CIFAR_BATCHES):
         missing = ", ".join(sorted(set(CIFAR_BATCHES) - set(batches)))
         raise DataError(f"cifar10: {archive} lacks {missing}")
@@ -339,7 +374,7 @@ def _read_cifar(found: dict[str, Path]) -> tuple:
             CIFAR_NAMES)
 
 
-def _read_svhn(found: dict[str, Path]) -> tuple:
+def _read_svhn(found: dict[str, Path], sink: Sink) -> tuple:
     """SVHN's cropped digits (train and test .mat files; scipy reads them); label 10 means the digit 0."""
     from scipy.io import loadmat
 
@@ -356,6 +391,7 @@ def _read_svhn(found: dict[str, Path]) -> tuple:
                             "not 32x32x3xN images with N labels")
         y[y == 10] = 0
         out += [np.ascontiguousarray(x.transpose(3, 2, 0, 1)), y]
+        sink.tell(len(out) / 4)
     return (*out, tuple(str(i) for i in range(10)))
 
 
@@ -384,40 +420,39 @@ def _celeba_image(raw: io.BytesIO | Path, side: int = CELEBA_SIDE) -> np.ndarray
         return np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1)
 
 
-def _read_celeba(found: dict[str, Path]) -> tuple:
+def _read_celeba(found: dict[str, Path], sink: Sink) -> tuple:
     """CelebA's aligned faces at 64x64 (centre crop), from img_align_celeba.zip (read in place) or its extracted
-    folder; its own partition: train and valid for training, test for testing. No labels."""
+    folder, decoded straight into the arrays the sink gives (memory-mapped files while the cache is built); its own
+    partition: train and valid for training, test for testing, each in name order. No labels."""
     from PIL import UnidentifiedImageError
-    from tqdm import tqdm
 
     parts = _celeba_partition(found["list_eval_partition.txt"])
     names = sorted(parts)
-    check_fits(len(names) * 3 * CELEBA_SIDE**2, f"{len(names):,} CelebA images of 64x64")
-    x = np.empty((len(names), 3, CELEBA_SIDE, CELEBA_SIDE), dtype=np.uint8)
+    groups = [[n for n in names if parts[n] < 2], [n for n in names if parts[n] == 2]]
+    side = CELEBA_SIDE
+    arrays = [sink.array(key, (len(group), 3, side, side), f"{len(group):,} CelebA images of {side}x{side}")
+              for key, group in zip(("train_x", "test_x"), groups)]
     source = found.get("img_align_celeba.zip") or found["img_align_celeba"]
-    bar = tqdm(total=len(names), unit="image", desc="celeba: preparing 64x64 faces (once)", disable=None,
-               file=sys.stderr, leave=False)
+    done, every = 0, max(1, min(256, len(names) // 200))  # progress (and a cancel) every 0.5% or 256 faces
     try:
-        if source.is_dir():
-            for i, name in enumerate(names):
-                x[i] = _celeba_image(source / name)
-                bar.update(1)
-        else:
-            with zipfile.ZipFile(source) as z:
-                members = {m.rsplit("/", 1)[-1]: m for m in z.namelist() if not m.endswith("/")}
-                for i, name in enumerate(names):
-                    if name not in members:
+        with nullcontext() if source.is_dir() else zipfile.ZipFile(source) as z:
+            members = {} if z is None else {m.rsplit("/", 1)[-1]: m for m in z.namelist() if not m.endswith("/")}
+            for x, group in zip(arrays, groups):
+                for i, name in enumerate(group):
+                    if z is None:
+                        x[i] = _celeba_image(source / name, side)
+                    elif name in members:
+                        x[i] = _celeba_image(io.BytesIO(z.read(members[name])), side)
+                    else:
                         raise DataError(f"celeba: {source} lacks {name}, which list_eval_partition.txt names")
-                    x[i] = _celeba_image(io.BytesIO(z.read(members[name])))
-                    bar.update(1)
+                    done += 1
+                    if done % every == 0 or done == len(names):
+                        sink.tell(done / len(names))
     except (zipfile.BadZipFile, OSError, UnidentifiedImageError, ValueError) as e:
         if isinstance(e, DataError):
             raise
         raise DataError(f"celeba: cannot read the faces in {source}: {e}") from None
-    finally:
-        bar.close()
-    split = np.array([parts[n] for n in names])
-    return x[split < 2], None, x[split == 2], None, ()
+    return arrays[0], None, arrays[1], None, ()
 
 
 NAMED: dict[str, NamedSet] = {
@@ -438,22 +473,25 @@ NAMED: dict[str, NamedSet] = {
                      ("svhn",), _read_svhn),
     "celeba": NamedSet("celeba", "CelebA, 202,599 aligned colour faces, 64x64 centre crop (torchvision)",
                        ("celeba",), _read_celeba,
-                       alternatives=(("img_align_celeba", "list_eval_partition.txt"),)),
+                       alternatives=(("img_align_celeba", "list_eval_partition.txt"),), side=CELEBA_SIDE),
 }
 
 
 # -- the prepared arrays and the Dataset ---------------------------------------------------------------------------
 
 PREPARE_ABOVE = 50_000_000  # bytes of source files: smaller sets (MNIST's IDX files) are simply read each time
+DISK_MARGIN = 1 << 30  # a memory-mapped array is made on disk only with this much room left over
 
 
 def _prepared_path(spec: NamedSet, found: dict[str, Path]) -> Path:
-    """Where the set's uint8 arrays are kept, named by the source files (path, size, time) they came from."""
+    """Where the set's uint8 arrays are kept, named by the source files (path, size, time) they came from and
+    the size the images are resized to."""
     h = hashlib.sha1(usedforsecurity=False)
     for key in sorted(found):
         st = found[key].stat()
         h.update(f"{found[key].resolve()}|{st.st_size}|{st.st_mtime_ns};".encode())
-    return cache_root() / "prepared" / f"{spec.name}-v{PREPARED_VERSION}-{h.hexdigest()[:12]}"
+    size = f"-{spec.side}px" if spec.side else ""
+    return cache_root() / "prepared" / f"{spec.name}{size}-v{PREPARED_VERSION}-{h.hexdigest()[:12]}"
 
 
 def _source_bytes(found: dict[str, Path]) -> int:
@@ -461,44 +499,72 @@ def _source_bytes(found: dict[str, Path]) -> int:
                for p in found.values())
 
 
-def _save_prepared(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """The arrays as .npy files in a folder, written beside it first and then renamed into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        tmp.mkdir(parents=True, exist_ok=True)
-        for key, value in arrays.items():
-            np.save(tmp / f"{key}.npy", value, allow_pickle=False)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only or full cache only costs the reading next time
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _load_prepared(path: Path) -> dict[str, np.ndarray] | None:
-    """The prepared arrays, memory-mapped (a set larger than memory is read a slice at a time)."""
+    """The prepared arrays, memory-mapped copy-on-write (the file is never written; a set larger than memory is
+    read a batch at a time)."""
     if not (path / "train_x.npy").is_file():
         return None
     try:
-        return {f.stem: np.load(f, mmap_mode="r", allow_pickle=False) for f in path.glob("*.npy")}
+        return {f.stem: np.load(f, mmap_mode="c", allow_pickle=False) for f in path.glob("*.npy")}
     except (OSError, ValueError, EOFError):
         return None
 
 
-def _as_images(x: np.ndarray) -> torch.Tensor:
-    """uint8 [N, C, H, W] as floats in [0, 1], converted in slices (no second full-size copy)."""
-    check_fits(x.size * 4, f"{len(x):,} images of {x.shape[-1]}x{x.shape[-2]}")
-    out = torch.empty(tuple(x.shape), dtype=torch.float32)
-    with warnings.catch_warnings():  # a read-only memory map is only read here, never written through
-        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
-        for i in range(0, len(x), 8192):  # copy_ converts in place: no temporary float slice
-            part = torch.from_numpy(np.ascontiguousarray(x[i:i + 8192], dtype=np.uint8))
-            out[i:i + 8192].copy_(part).div_(255.0)
-    return out
+def _read(spec: NamedSet, found: dict[str, Path], prepared: Path | None, report: Report | None,
+          cancelled: IsCancelled | None) -> dict[str, np.ndarray]:
+    """The set's arrays from its files; with `prepared`, written there too: into a temporary folder beside it
+    (the largest arrays memory-mapped there as they are decoded), renamed into place only when complete, so a
+    failed or cancelled build leaves nothing behind. A read-only or full cache only costs the reading next time."""
+    tmp = prepared.with_name(f".{prepared.name}.{os.getpid()}.part") if prepared else None
+    try:
+        if tmp is not None:
+            try:
+                tmp.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                tmp = None
+        sink = Sink(tmp, report, cancelled)
+        train_x, train_y, test_x, test_y, classes = spec.reader(found, sink)
+        _check_shapes(spec.name, train_x, train_y, test_x, test_y)
+        arrays = {"train_x": train_x, "test_x": test_x, "classes": np.array(classes, dtype=str)}
+        if train_y is not None:
+            arrays.update(train_y=train_y, test_y=test_y)
+        if tmp is None or prepared is None:
+            return arrays
+        try:
+            for key, value in arrays.items():
+                if key in sink.on_disk:
+                    sink.on_disk[key].flush()
+                else:
+                    np.save(tmp / f"{key}.npy", value, allow_pickle=False)
+            os.replace(tmp, prepared)
+        except OSError:
+            return arrays
+        return _load_prepared(prepared) or arrays
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_named(name: str, folder: str | None = None, download: bool = False) -> Dataset:
-    """A standard dataset from `folder` (if given) else the cache folder; fetched there first with `download`."""
+def _tensor(x: np.ndarray) -> torch.Tensor:
+    """uint8 images as a tensor sharing their memory (a memory map stays one)."""
+    return torch.from_numpy(x if isinstance(x, np.memmap) else np.ascontiguousarray(x, dtype=np.uint8))
+
+
+def needs_preparing(name: str, folder: str | None = None) -> bool:
+    """Whether loading a standard set would first prepare its arrays (its files are here, large, and not yet
+    prepared): what the window does in a job with progress and Cancel."""
+    spec = NAMED.get(name)
+    where = Path(folder).expanduser() if folder else cache_root() / name
+    found = locate(spec, where) if spec is not None and where.is_dir() else None
+    if spec is None or found is None or _source_bytes(found) <= PREPARE_ABOVE:
+        return False
+    return not (_prepared_path(spec, found) / "train_x.npy").is_file()
+
+
+def load_named(name: str, folder: str | None = None, download: bool = False, report: Report | None = None,
+               cancelled: IsCancelled | None = None) -> Dataset:
+    """A standard dataset from `folder` (if given) else the cache folder; fetched there first with `download`.
+    Preparing its arrays tells `report(fraction)` (none given: a bar on a terminal) and stops on `cancelled()`."""
     spec = NAMED[name]
     given = bool(folder)
     where = Path(folder).expanduser() if folder else cache_root() / name
@@ -517,17 +583,13 @@ def load_named(name: str, folder: str | None = None, download: bool = False) -> 
         for key, path in found.items():
             if path.is_file() and not given:  # a folder of the user's may hold a subset in the same format
                 _verify(spec, key, path)
-        train_x, train_y, test_x, test_y, classes = spec.reader(found)
-        _check_shapes(name, train_x, train_y, test_x, test_y)
-        arrays = {"train_x": train_x, "test_x": test_x, "classes": np.array(classes, dtype=str)}
-        if train_y is not None:
-            arrays.update(train_y=train_y, test_y=test_y)
-        if prepared:
-            _save_prepared(prepared, arrays)
+        bar = terminal_bar(f"{name}: preparing its arrays (once)") if report is None and prepare else nullcontext(report)
+        with bar as tell_bar:
+            arrays = _read(spec, found, prepared, tell_bar, cancelled)
     classes = tuple(str(c) for c in arrays["classes"])
     labels = {k: torch.from_numpy(np.asarray(arrays[k], dtype=np.int64)) if k in arrays else None
               for k in ("train_y", "test_y")}
-    return Dataset(name, "image", _as_images(arrays["train_x"]), _as_images(arrays["test_x"]),
+    return Dataset(name, "image", _tensor(arrays["train_x"]), _tensor(arrays["test_x"]),
                    labels["train_y"], labels["test_y"], classes if labels["train_y"] is not None else (),
                    options={"scale": "pixels / 255", **({"folder": str(where)} if given else {})})
 

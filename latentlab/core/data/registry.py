@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from latentlab.core.data import builtin, files, folders, named, shapes, toy
 from latentlab.core.data.base import DataError, Dataset
+from latentlab.core.progress import IsCancelled, Report
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,12 @@ DATASETS: dict[str, DatasetInfo] = {
 DEFAULT_DATASET = "mnist5k"
 
 
-def load_dataset(name: str, folder: str | None = None, download: bool = False, **options) -> Dataset:
+def load_dataset(name: str, folder: str | None = None, download: bool = False, report: Report | None = None,
+                 cancelled: IsCancelled | None = None, **options) -> Dataset:
     """Load a registered dataset, or the file or folder `name` is the path of (core/data/files.py); folder
     datasets need `folder`; standard sets are read from `folder` if given, else the cache, and fetched only with
-    `download`. Options that do not apply (None) are dropped. Raises DataError with a clear message."""
+    `download`; preparing one (once) tells `report` and stops on `cancelled` (core/progress.py). Options that do
+    not apply (None) are dropped. Raises DataError with a clear message."""
     options = {k: v for k, v in options.items() if v is not None and v != ""}
     if name not in DATASETS and files.is_data_path(name):
         return files.load_path(name, **options)
@@ -49,7 +52,7 @@ def load_dataset(name: str, folder: str | None = None, download: bool = False, *
         raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}; or give the path of a "
                         ".npy, .npz, .csv or .tsv file or of a folder of images") from None
     if info.standard:
-        return named.load_named(name, folder, download=download)
+        return named.load_named(name, folder, download=download, report=report, cancelled=cancelled)
     if info.needs_folder:
         if not folder:
             raise DataError(f"dataset {name!r} is read from a local folder: give its path (--data-dir)")

@@ -61,14 +61,15 @@ def hue_to_rgb(hue: np.ndarray, saturation: float = 0.85, value: float = 1.0) ->
 
 
 def draw_shapes(shape: np.ndarray, hue: np.ndarray, scale: np.ndarray, x: np.ndarray, y: np.ndarray,
-                rotation: np.ndarray, side: int = 32) -> np.ndarray:
-    """Images [N, 3, side, side] float32 in [0, 1] for N factor values (rotation in degrees)."""
+                rotation: np.ndarray, side: int = 32, dtype: type = np.float32) -> np.ndarray:
+    """Images [N, 3, side, side] for N factor values (rotation in degrees): float32 in [0, 1], or with
+    dtype=np.uint8 pixels 0..255 (rounded a chunk at a time: no full-size float copy)."""
     n = len(shape)
     fine = side * SUPERSAMPLE
     grid = ((np.arange(fine) + 0.5) / fine).astype(np.float32)
     x, y, scale, rotation = (np.asarray(v, np.float32) for v in (x, y, scale, rotation))
     px, py = grid[None, None, :], grid[None, :, None]
-    out = np.zeros((n, 3, side, side), np.float32)
+    out: np.ndarray = np.zeros((n, 3, side, side), dtype)
     colour = hue_to_rgb(hue)
     for start in range(0, n, CHUNK):
         rows = slice(start, min(n, start + CHUNK))
@@ -83,7 +84,8 @@ def draw_shapes(shape: np.ndarray, hue: np.ndarray, scale: np.ndarray, x: np.nda
             if pick.any():
                 cover[pick] = _inside(s, u[pick], v[pick])
         alpha = cover.reshape(-1, side, SUPERSAMPLE, side, SUPERSAMPLE).mean((2, 4))
-        out[rows] = (alpha[:, None] * colour[rows][:, :, None, None]).astype(np.float32)
+        pixels = alpha[:, None] * colour[rows][:, :, None, None]
+        out[rows] = np.rint(pixels * 255) if dtype == np.uint8 else pixels
     return out
 
 
@@ -104,7 +106,8 @@ def load_shapes(n: int = 10_000, size: int = 32, seed: int = 0) -> Dataset:
     if size not in SIDES:
         raise DataError(f"the shapes dataset is drawn {' or '.join(map(str, SIDES))} pixels a side, not {size}")
     f = factor_values(n, seed)
-    x = torch.from_numpy(draw_shapes(f["shape"], f["hue"], f["scale"], f["x"], f["y"], f["rotation"], size))
+    x = torch.from_numpy(draw_shapes(f["shape"], f["hue"], f["scale"], f["x"], f["y"], f["rotation"], size,
+                                     dtype=np.uint8))
     y = torch.from_numpy(f["shape"].astype(np.int64))
     meta = {"shape": [SHAPES[i] for i in f["shape"].tolist()],
             **{k: [f"{v:.4g}" for v in f[k].tolist()] for k in FACTORS[1:]}}

@@ -47,8 +47,9 @@ class DAEConfig(ModelConfig):
                                  "denoising)")
     walkback_p: float = setting(1.0, label="Walkback continue p", minimum=0, maximum=1, live=True,
                                 help="Probability of taking each further walkback step")
-    learn_sigma: bool = setting(True, label="Learn σ",
-                                help="Points: P(x|x~) is a Gaussian with a learned per-input σ (off: fixed σ)")
+    learn_sigma: bool = setting(False, label="Learn σ",
+                                help="Points: P(x|x~) is a Gaussian with a learned per-input σ (off: the fixed σ "
+                                     "of the likelihood; a learned σ can run away under walkback)")
     chain_steps: int = setting(100, label="Sampling chain steps", minimum=1, maximum=10000, live=True,
                                help="Steps the sampling chain runs from noise when the model is sampled")
 

@@ -11,6 +11,7 @@ from latentlab.gui.binding import bind
 from latentlab.gui.exports import name_plot
 from latentlab.gui.widgets.gallery import ScrollingGallery
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.legend import legend_below
 from latentlab.gui.widgets.points import set_points
 from latentlab.state.colour import CrossFilter
 from latentlab.state.scatter import ScatterState
@@ -57,7 +58,7 @@ class DecoderPanel(QWidget):
                            (self.gallery, "selection"), (self.points, "decoded point over the data")):
             name_plot(view, name)
         self.points.setAspectLocked(True)
-        self.points.addLegend(offset=(-10, 10))
+        legend_below(self.points, columns=2)  # outside the data area
         self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
                                           symbolBrush=(150, 150, 150, 110), name="data")
         self.selected_item = self.points.plot(pen=None, symbol="o", symbolSize=5, symbolPen=None,
@@ -123,7 +124,7 @@ class DecoderPanel(QWidget):
             return
         if d is None or self.session.snapshot is None or index >= len(d.train_x):
             return
-        x = d.train_x[index:index + 1]
+        x = d.floats("train", slice(index, index + 1))
         recon = self.session.reconstruct(x)
         label = f" (label {d.class_names[int(d.train_y[index])]})" if d.has_labels and d.class_names else ""
         self.hover_label.setText(f"Example {index}{label}: original | reconstruction")

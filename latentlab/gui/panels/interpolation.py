@@ -189,6 +189,8 @@ class InterpolationPanel(QWidget):
         session.snapshot_changed.connect(self.schedule_refresh)
         session.model_changed.connect(self._model_changed)
         self._model_changed()
+        if self.state.compare:  # asked for before this panel was built (the window builds it when first shown)
+            self._load_comparison(self.state.compare)
 
     # -- anchors ---------------------------------------------------------------------------
     @property
@@ -224,7 +226,7 @@ class InterpolationPanel(QWidget):
         with torch.no_grad():
             for a in self.anchors:
                 if a.index is not None:
-                    rows.append(model.encode(self.session.dataset.train_x[a.index:a.index + 1])[0])
+                    rows.append(model.encode(self.session.dataset.floats("train", slice(a.index, a.index + 1)))[0])
                 else:
                     rows.append(a.z)
         return torch.stack(rows).float()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from latentlab.gui.binding import bind
@@ -33,6 +33,7 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
+AXIS_TITLES = ("loss (nats / example)", "loss (nats)", "loss")  # the longest that fits the plot's height is shown
 MARKERS = ("o", "t", "s", "d", "+", "x")  # test points: one mark per term
 TERM_STYLES = (Qt.SolidLine, Qt.DashDotLine, Qt.DotLine, Qt.DashDotDotLine)
 
@@ -54,8 +55,9 @@ class LossCurvesPanel(QWidget):
         self.state = state or CurvesState()
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss (nats / example)")  # short: the axis is ~150 px tall at 1366x768
+        self.plot.setLabel("left", AXIS_TITLES[0])
         self.plot.getAxis("left").setToolTip("Loss per example; likelihood terms in nats")
+        self.plot.getPlotItem().vb.sigResized.connect(self._fit_axis_title)
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
         self.plot.setDownsampling(auto=True, mode="peak")
         self.legend = legend_below(self.plot)  # outside the data area
@@ -93,6 +95,16 @@ class LossCurvesPanel(QWidget):
     def _redraw_if_dirty(self) -> None:
         if self._dirty and self.isVisible():
             self.redraw()
+
+    def _fit_axis_title(self, *_) -> None:
+        """The y axis's title whole: at 1366x768 (and in presentation mode's large font) the plot is shorter
+        than "loss (nats / example)", so a shorter form is shown (the axis's tooltip says it all)."""
+        axis = self.plot.getAxis("left")
+        room = self.plot.getPlotItem().vb.height()
+        metrics = QFontMetrics(axis.label.font())
+        title = next((t for t in AXIS_TITLES if metrics.horizontalAdvance(t) + 4 <= room), AXIS_TITLES[-1])
+        if axis.labelText != title:
+            axis.setLabel(title)
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
+from latentlab.core.data import as_float
 from latentlab.core.kernels import pairwise_distances
 from latentlab.core.latent import PCAProjection
 from latentlab.core.mmd import PooledDistances, permutation_test
@@ -49,6 +50,7 @@ from latentlab.gui.jobs import Job
 from latentlab.gui.panels.leaderboard import LeaderboardView
 from latentlab.gui.widgets.colour_by import colour_bar
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.legend import legend_below
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.reflow import SideBySide
 from latentlab.gui.widgets.visibility import on_screen
@@ -154,6 +156,10 @@ class MMDPanel(QWidget):
         self._timer = QTimer(self, interval=REFRESH_MS, timeout=self._refresh_if_stale)
         self._timer.start()
         self.refresh_sources()
+        if st.models:  # asked for before this panel was built (the window builds it when first shown)
+            self._add_shipped(st.models)
+        if st.test:
+            self.run_permutation_test_now()
 
     def _snapshot_moved(self) -> None:
         follows_model = self.space.currentData() == "latent" or any(
@@ -172,7 +178,7 @@ class MMDPanel(QWidget):
     # -- building ---------------------------------------------------------------------------
     def _build_views(self) -> None:
         self.points = pg.PlotWidget(background="w", title="the two sets")
-        self.points.addLegend(offset=(-10, 10))
+        legend_below(self.points, columns=2)  # outside the data area
         self.point_items = [self.points.plot(pen=None, symbol="o", symbolSize=4, symbolPen=None,
                                              symbolBrush=pg.mkBrush(*c, 150), name=name)
                             for c, name in zip(SET_COLOURS, "AB")]
@@ -332,7 +338,7 @@ class MMDPanel(QWidget):
         else:
             pool = d.train_x[d.train_y == int(key.split(":")[1])]
         rows = torch.randperm(len(pool), generator=g)[:n]
-        return pool[rows]
+        return as_float(pool[rows])  # uint8 images: pixels / 255, like a model's samples
 
     def _to_space(self, x: torch.Tensor) -> torch.Tensor:
         if self.state.space == "data":

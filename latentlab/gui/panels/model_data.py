@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -20,18 +21,21 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QInputDialog,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from latentlab.core.data import DATASETS
+from latentlab.core.data import DATASETS, DataError, Dataset, load_dataset
 from latentlab.core.data.files import is_data_path
 from latentlab.core.data.folders import has_idx_files, suggested_size
+from latentlab.core.data.named import needs_preparing
 from latentlab.core.models import model_class
 from latentlab.core.models.base import conv_shape_ok
 from latentlab.core.settings import SettingError
 from latentlab.core.training import TrainConfig
+from latentlab.gui.jobs import Job
 from latentlab.gui.widgets.setting_widgets import edited_signal, read_value, show_value, widget_for
 from latentlab.state.app import AppState
 from latentlab.state.model_settings import ModelSettings
@@ -54,10 +58,12 @@ def available_devices() -> tuple[str, ...]:
 
 
 class ModelDataPanel(QWidget):
+    HEIGHT_FOR_WIDTH = True  # in a narrow dock its forms' rows wrap: squeezed, it scrolls at that height
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
         self.state = state
         self.session = session = state.session
+        self.load_job: Job | None = None  # a standard set being prepared (choose_dataset)
         # Replaced in tests; by default a folder dialog.
         self.choose_folder: Callable[[str], str | None] = self._folder_dialog
         self.choose_file: Callable[[], str | None] = self._file_dialog
@@ -154,9 +160,53 @@ class ModelDataPanel(QWidget):
                 self.session.error(str(e))
 
     def choose_dataset(self, name: str, folder: str | None = None, **options) -> bool:
-        """Load a dataset and build a model for it with the panel's settings (default layer sizes)."""
+        """Load a dataset and build a model for it with the panel's settings (default layer sizes). A standard
+        set whose arrays are not prepared yet (decoded once into the cache: minutes for CelebA) loads in a Job,
+        its progress and Cancel in a dialog; True then means the loading started."""
         self.session.model_settings = self.settings().replace(hidden=None, arch="mlp", likelihood="auto")
+        info = DATASETS.get(name)
+        if info is not None and info.standard and needs_preparing(name, folder):
+            return self._load_in_job(name, folder, options)
         return self.session.set_dataset(name, folder, **options)
+
+    def _load_in_job(self, name: str, folder: str | None, options: dict) -> bool:
+        if self.load_job is not None:
+            self.session.error("a dataset is being prepared: wait for it or cancel it first")
+            return False
+
+        def work(report, cancelled) -> Dataset | str:
+            try:
+                return load_dataset(name, folder=folder, report=report, cancelled=cancelled)
+            except DataError as e:
+                return str(e)
+
+        dialog = QProgressDialog(f"Preparing {name}: its images are decoded once into the cache…", "Cancel",
+                                 0, 1000, self)
+        dialog.setWindowTitle("Loading data")
+        dialog.setWindowModality(Qt.WindowModal)  # the window waits for its data (Cancel stops it)
+        dialog.setMinimumDuration(200)  # like the busy signs: only work that takes a while shows it
+        job = Job(work, "latentlab-data", self)
+        job.progress.connect(lambda f: dialog.setValue(int(f * 1000)))
+        dialog.canceled.connect(job.cancel)
+
+        def done(result: Dataset | str) -> None:
+            if isinstance(result, str):
+                self.session.error(result)
+            else:
+                self.session.set_dataset(name, folder, loaded=result, **options)
+
+        def ended() -> None:
+            dialog.canceled.disconnect(job.cancel)
+            dialog.reset()
+            dialog.deleteLater()
+            self.load_job = None
+            self._show_dataset()
+
+        job.done.connect(done)
+        job.failed.connect(self.session.error)
+        job.ended.connect(ended)
+        self.load_job = job.start()
+        return True
 
     def open_path(self, path: str) -> bool:
         """Data from a file or folder (File > Open data…, a drop, this panel's entries); a folder of images

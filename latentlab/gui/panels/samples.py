@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSt
 from latentlab.core.images import save_image_grid, save_points_png
 from latentlab.gui.exports import image_scale, name_plot, save_reporting
 from latentlab.gui.widgets.image_grid import ImageGridView
+from latentlab.gui.widgets.legend import legend_below
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.visibility import on_screen
 from latentlab.state.session import Session
@@ -43,7 +44,7 @@ class SamplesPanel(QWidget):
                            (self.points, "samples and reconstructions over the data")):
             name_plot(view, name)
         self.points.setAspectLocked(True)
-        self.points.addLegend(offset=(-10, 10))
+        legend_below(self.points)  # outside the data area
         self.data_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(150, 150, 150, 120),
                                           symbolPen=None, name="test data")
         self.recon_item = self.points.plot(pen=None, symbol="o", symbolSize=4, symbolBrush=(255, 127, 14, 160),
@@ -115,7 +116,7 @@ class SamplesPanel(QWidget):
             if can_sample:
                 self.samples.set_images(s.sample(N_SAMPLES, seed=0))
             if s.snapshot.can("encode"):
-                originals = d.test_x[:N_RECON]
+                originals = d.floats("test", slice(0, N_RECON))
                 self.recons.set_images(torch.cat([originals, s.reconstruct(originals)]), nrow=N_RECON)
         else:
             self.stack.setCurrentIndex(1)

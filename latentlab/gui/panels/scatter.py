@@ -50,6 +50,7 @@ from latentlab.gui.widgets.density import ALPHA_RAMP, density_item, overlay_work
 from latentlab.gui.widgets.inputs import float_box
 from latentlab.gui.widgets.point_cloud import RasterScatterItem
 from latentlab.gui.widgets.projection_job import ProjectionJobs
+from latentlab.gui.widgets.reflow import flow_row
 from latentlab.gui.widgets.sprites import SpriteControls, SpriteItem, connect_item
 from latentlab.gui.widgets.status_line import StatusLine
 from latentlab.state.colour import CrossFilter, ExampleValues, FilterState
@@ -176,8 +177,9 @@ class LatentScatterPanel(QWidget):
         view_row.addWidget(self.axis_y)
         view_row.addStretch(1)
         view_row.addWidget(self.clear_selection)
-        overlay_row = QHBoxLayout()  # a row of its own, so the panel stays narrow enough for a laptop
-        overlay_row.addWidget(QLabel("show"))
+        # A row of its own, so the panel stays narrow enough for a laptop; it wraps where even that is too
+        # wide (presentation mode's large font at 1366x768).
+        overlay_row: list[QWidget] = [QLabel("show")]
         self.overlay = {}
         for key, text, tip in (
             ("prior", "prior", "Contours of N(0, I) at 1, 2 and 3 sigma"),
@@ -190,7 +192,7 @@ class LatentScatterPanel(QWidget):
             box.setToolTip(tip)
             box.toggled.connect(self.mark_dirty)
             self.overlay[key] = box
-            overlay_row.addWidget(box)
+            overlay_row.append(box)
         self.kde_scale = float_box(0.05, 20.0, 1.0, decimals=2, step=0.1,
                                    tip="The KDE's kernel width as a multiple of Scott's rule: small is spiky, "
                                        "large smooths the clusters away")
@@ -201,14 +203,13 @@ class LatentScatterPanel(QWidget):
         bind(self.axis_y, self.state, "axis_y")
         bind_names(self.overlay, self.state, "overlays")
         bind(self.kde_scale, self.state, "kde_width")
-        overlay_row.addWidget(self.kde_scale)
-        overlay_row.addStretch(1)
+        overlay_row.append(self.kde_scale)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
         layout.addLayout(view_row)
-        layout.addLayout(overlay_row)
+        layout.addWidget(flow_row(overlay_row))
         self.sprite_controls = SpriteControls(self.state)  # thumbnails at the codes (widgets/sprites.py)
         layout.addWidget(self.sprite_controls)
         self.colour_controls = ColourControls(self.state, self.cross_filter.state, self.values)
@@ -229,6 +230,7 @@ class LatentScatterPanel(QWidget):
         self.sprite_item.setZValue(5)  # above the points, below the selection and the crosshair
         self.plot.addItem(self.sprite_item, ignoreBounds=True)
         connect_item(self.state, self.sprite_item)
+        self.sprite_item.busy.connect(self._value_busy)  # a large atlas of thumbnails being made
         self.value_jobs = ValueJobs(self.values, self._value_busy, self)
         self._stale: dict[str, tuple] = {}  # model values of the previous weights, shown while recomputed
         self.density_image = density_item(1.0)
@@ -267,6 +269,7 @@ class LatentScatterPanel(QWidget):
         self._path = np.zeros((0, 2))  # the box or lasso being drawn, in plane coordinates
         self._positions = np.zeros((0, 2))  # the training points' 2-D positions, for hover and selection
         self._indices = np.zeros(0, dtype=np.int64)
+        self._painted = False  # the timer's redraws wait for the first paint (paintEvent)
         self._timer = QTimer(self, interval=IDLE_REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
         self._manifold_timer = QTimer(self, singleShot=True, interval=150, timeout=self.draw_manifold)
@@ -301,8 +304,15 @@ class LatentScatterPanel(QWidget):
         self._dirty = True
 
     def _redraw_if_dirty(self) -> None:
-        if self._dirty and self.isVisible():
+        if self._dirty and self.isVisible() and self._painted:
             self.redraw()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The window is painted before the codes are first encoded and drawn, which follow at once."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._redraw_if_dirty)
 
     def _model_changed(self) -> None:
         model, data = self.session.snapshot, self.session.dataset
@@ -407,6 +417,7 @@ class LatentScatterPanel(QWidget):
         self._start_density(tr, te)
         self._draw_selection()
         self._draw_path()
+        self._draw_focus(self.session.focus, None)  # the decoded point, where the new projection puts it
         self._draw_unreliable()
         self.draw_manifold()
 
@@ -536,6 +547,7 @@ class LatentScatterPanel(QWidget):
 
     def shutdown(self) -> None:
         self.projection_jobs.shutdown()
+        self.sprite_item.shutdown()
         self.value_jobs.shutdown()
         if self.density_job is not None:
             self.density_job.cancel_and_wait()
@@ -544,6 +556,7 @@ class LatentScatterPanel(QWidget):
         """Wait for the overlays being computed and show them (lessons, screenshots and tests want the
         finished picture)."""
         self.projection_jobs.wait(timeout_ms * 4)
+        self.sprite_item.settle(timeout_ms)
         QCoreApplication.sendPostedEvents()
         QCoreApplication.processEvents()
         if self._dirty:
@@ -578,7 +591,7 @@ class LatentScatterPanel(QWidget):
                 and not isinstance(self.projection, NonlinearProjection)):
             self.ellipse_item.setData([], [])
             return
-        x = self.session.dataset.train_x[torch.from_numpy(sel[:MAX_ELLIPSES])]
+        x = self.session.dataset.floats("train", torch.from_numpy(sel[:MAX_ELLIPSES]))
         mu, logvar = model.encode_dist(x)
         centres = self.projection.to_2d(mu).numpy()
         covs = projected_covariances(self.projection, logvar).numpy()

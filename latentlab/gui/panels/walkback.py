@@ -53,6 +53,7 @@ from latentlab.gui.process_job import ProcessJob
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.inputs import float_box, int_box
+from latentlab.gui.widgets.legend import legend_below
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.reflow import SideBySide
 from latentlab.gui.widgets.visibility import on_screen
@@ -75,7 +76,7 @@ class ChainView(pg.PlotWidget):
         self.setAspectLocked(True)
         self.density = density_item(1.0, PALE)
         self.addItem(self.density)
-        self.addLegend(offset=(-5, 5))
+        legend_below(self, columns=2)  # outside the data area
         self.corrupted = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(214, 39, 40, 70), name="corrupted x~")
         self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(31, 119, 180, 150), name="denoised x")
         self.addItem(self.corrupted)
@@ -98,7 +99,6 @@ class WalkbackPanel(QWidget):
         self.session = session
         self.state = state or WalkbackState()
         self.pair: tuple[DenoisingAutoencoder, DenoisingAutoencoder] | None = None
-        self._kind: str | None = None  # the kind of data the chain settings were last defaulted for
         self.pair_key: tuple | None = None  # the data and architecture the pair was trained for
         self.runs: list[ChainRun] = []
         self.names: list[str] = []
@@ -167,7 +167,7 @@ class WalkbackPanel(QWidget):
         self.curve_plot = pg.PlotWidget(background="w")
         self.curve_plot.setLabel("bottom", "chain step t")
         self.curve_plot.setLabel("left", "MMD² to held-out data")
-        self.legend = self.curve_plot.addLegend(offset=(-10, 10))
+        self.legend = legend_below(self.curve_plot, columns=2)
         self.curves = [self.curve_plot.plot(pen=pg.mkPen(c, width=2)) for c in CURVE_COLOURS]
 
         self._layout()
@@ -191,6 +191,18 @@ class WalkbackPanel(QWidget):
         st.events.t.connect(self._run_to)
         st.events.pair.connect(self._pair_asked)
         self._models_changed()
+        self._catch_up_with_state()
+
+    def _catch_up_with_state(self) -> None:
+        """What was decoded or asked for before this panel was built (the window builds it when first shown)."""
+        s = self.session
+        if s.focus is not None and s.snapshot is not None and s.snapshot.can("decode"):
+            with torch.no_grad():
+                self._focus_changed(s.focus, s.snapshot.decode(s.focus.reshape(1, -1)))
+        if self.state.pair:
+            self._pair_asked(self.state.pair)
+        if self.state.t:
+            self._run_to(self.state.t)
 
     def _layout(self) -> None:
         chain = QGroupBox("Chain")
@@ -272,13 +284,6 @@ class WalkbackPanel(QWidget):
             kind = self.corruption.itemData(i)
             item = self.corruption.model().item(i)
             item.setEnabled(images or kind not in IMAGE_ONLY)
-        kind = d.kind if d is not None else None
-        if kind != self._kind and kind is not None:
-            # Defaults per kind of data, set when it changes: a filmstrip shows one chain, and the mean of
-            # P(x|x~) shows digits rather than Bernoulli speckle; points need many chains to show a density.
-            self._kind = kind
-            self.state.particles = 16 if images else 1000
-            self.state.mean = images
         busy = self.job is not None
         self.train_button.setEnabled(not busy and d is not None and self.session.state == "idle")
         self.reset()
@@ -303,7 +308,7 @@ class WalkbackPanel(QWidget):
         if kind == "noise":
             return model.start_noise(n, g)
         rows = torch.randint(0, len(d.train_x), (n,), generator=g)
-        return d.train_x[rows].clone()
+        return d.floats("train", rows)  # a new tensor, floats in [0, 1] for images
 
     def catch_up(self) -> None:
         """Called when the dock comes to the front: build what changed while it was hidden."""
@@ -337,7 +342,7 @@ class WalkbackPanel(QWidget):
         self.runs = [ChainRun(m, start, self.state.seed, not self.state.mean, corruption)
                      for _, m in models]
         self.mmd = [([], []) for _ in self.runs]
-        self.bandwidths = chain_bandwidths(d.test_x)
+        self.bandwidths = chain_bandwidths(d.floats("test"))
         self._measure()
         self._draw_density()
         self._draw()
@@ -396,7 +401,7 @@ class WalkbackPanel(QWidget):
 
     def _measure(self) -> None:
         """MMD^2 of the newest state of each chain against held-out data."""
-        test = self.session.dataset.test_x
+        test = self.session.dataset.floats("test")
         for run, (ts, values) in zip(self.runs, self.mmd):
             state = run.current[:MMD_PARTICLES]
             if len(state) >= 2:

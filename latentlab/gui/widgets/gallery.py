@@ -21,6 +21,7 @@ class ScrollingGallery(QWidget):
         super().__init__(parent)
         self.grid = ImageGridView()
         self.grid.ci.setContentsMargins(0, 0, 0, 0)  # the tiles reach the edges: no gap to scroll past
+        self.grid.padding = 0  # nor a blank strip above the tiles (1% of a tall grid's height)
         self.grid.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.grid.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.scroll = QScrollArea()
@@ -50,6 +51,7 @@ class ScrollingGallery(QWidget):
 
     def set_minimum_size(self, size: int) -> None:
         self.minimum_size = size
+        self.scroll.setMinimumHeight(max(60, size + 2 * PAD + 2 * self.scroll.frameWidth()))  # a whole row shows
         self._layout()
 
     @property

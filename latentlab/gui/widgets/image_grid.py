@@ -24,6 +24,7 @@ class ImageGridView(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self.title = title
+        self.padding = 0.01  # room around the tiles, a fraction of their size (a gallery sized to them has none)
         self.array: np.ndarray | None = None
         self._shown: tuple[torch.Tensor, int | None] | None = None
 
@@ -33,7 +34,7 @@ class ImageGridView(pg.GraphicsLayoutWidget):
         pad = self.backgroundBrush().color().lightnessF()
         self.array = grid_array(images, nrow, pad_value=pad)
         self.image.setImage(self.array, levels=(0, 255))
-        self.view.autoRange(padding=0.01)
+        self.view.autoRange(padding=self.padding)
 
     def setBackground(self, background) -> None:  # noqa: N802 (pyqtgraph's name)
         super().setBackground(background)

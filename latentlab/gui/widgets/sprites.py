@@ -6,7 +6,9 @@ points show everywhere else (`pick_sprites`). The pick is redone when the view p
 at most every PICK_MS (a coalescing timer), so a frame of a pan only blits.
 
 The images are converted once, when thumbnails are first shown, into an atlas of uint8 tiles
-(grey [N, T, T] or colour [N, T, T, 3], T at most MAX_TILE); each pick gathers its few hundred
+(grey [N, T, T] or colour [N, T, T, 3], T at most MAX_TILE): a small set at once, a larger one (over
+SYNC_PIXELS) in a background Job while the points alone show, its progress in `busy`; an atlas still being
+made for data that changed (clear_atlas) is cancelled and never shown. Each pick gathers its few hundred
 tiles into one small premultiplied-ARGB sheet (a QImage), and a frame draws each chosen tile from
 that sheet at the thumbnail size. bench/scatter.py measures a pan/zoom frame (sprite_frame_ms).
 """
@@ -19,23 +21,29 @@ import numpy as np
 import pyqtgraph as pg
 import torch
 import torch.nn.functional as F  # noqa: N812
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QTransform
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QWidget
 
+from latentlab.core.data import as_float
+from latentlab.core.progress import Cancelled
 from latentlab.gui.binding import bind
+from latentlab.gui.jobs import Job
 
 MAX_TILE = 32  # atlas tiles are at most this many pixels a side (larger images are scaled down once)
 ATLAS_BYTES = 256 * 2**20  # and smaller where a large set would need more memory (1M MNIST: 16 px tiles)
 PICK_MS = 80  # the level-of-detail pick runs at most this often while the view moves
+SYNC_PIXELS = 2_000_000  # an atlas of at most this many image pixels is made at once (milliseconds), larger in a Job
 SHEET_COLUMNS = 64
 
 
 def atlas_tiles(images: torch.Tensor, max_tile: int = MAX_TILE, chunk: int = 8192,
-                budget: int = ATLAS_BYTES) -> np.ndarray:
+                budget: int = ATLAS_BYTES, report: Callable[[float], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> np.ndarray:
     """[N, C, H, W] images in [0, 1] (C 1 or 3) as uint8 tiles: grey [N, T, T] or colour [N, T, T, 3],
     T at most max_tile and small enough for the atlas to fit `budget` bytes. Converted in chunks, so no
-    float copy of the whole set is ever made."""
+    float copy of the whole set is ever made; between chunks `cancelled` is asked (Cancelled raised) and
+    `report` told the fraction done."""
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ValueError(f"thumbnails need [N, 1 or 3, H, W] images, not {tuple(images.shape)}")
     n, c, h, w = images.shape
@@ -43,7 +51,9 @@ def atlas_tiles(images: torch.Tensor, max_tile: int = MAX_TILE, chunk: int = 819
     tile = max(4, min(side, max_tile, int((budget / max(1, n * c)) ** 0.5)))
     out = np.zeros((n, tile, tile, c), dtype=np.uint8)
     for start in range(0, n, chunk):
-        x = images[start:start + chunk].float()
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        x = as_float(images[start:start + chunk])  # a Dataset's uint8 images: pixels / 255
         if (h, w) != (tile, tile):  # scaled to fit the square tile, keeping the aspect ratio
             scale = tile / side
             size = (max(1, round(h * scale)), max(1, round(w * scale)))
@@ -53,6 +63,8 @@ def atlas_tiles(images: torch.Tensor, max_tile: int = MAX_TILE, chunk: int = 819
         top, left = (tile - size[0]) // 2, (tile - size[1]) // 2
         pixels = (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
         out[start:start + len(pixels), top:top + size[0], left:left + size[1]] = pixels
+        if report is not None:
+            report(min(n, start + chunk) / n)
     return out[..., 0] if c == 1 else out
 
 
@@ -88,6 +100,8 @@ def _argb(tiles: np.ndarray) -> np.ndarray:
 class SpriteItem(pg.GraphicsObject):
     """The chosen examples' thumbnails, `size` screen pixels a side, centred on their points."""
 
+    busy = Signal(object)  # what is being made in the background (a line of text), None when it is done
+
     def __init__(self, images: Callable[[], torch.Tensor | None], size: int = 28):
         """images: where the thumbnails come from (the dataset's [N, C, H, W] training images, or None),
         read when they are first shown."""
@@ -105,10 +119,13 @@ class SpriteItem(pg.GraphicsObject):
         self._bounds = QRectF()
         self._data_box: tuple[tuple[float, float], tuple[float, float]] | None = None  # the points' min and max
         self._timer = QTimer(self, singleShot=True, interval=PICK_MS, timeout=self.pick)
+        self.atlas_job: Job | None = None  # the atlas being made in the background
+        self._jobs: list[Job] = []  # with cancelled ones still finishing their chunk
 
     # -- data ----------------------------------------------------------------------------
     def clear_atlas(self) -> None:
-        """The data changed: the thumbnails are made again when next shown."""
+        """The data changed: the thumbnails are made again when next shown (one being made is dropped)."""
+        self._cancel_atlas()
         self.atlas = None
         self.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
 
@@ -138,12 +155,58 @@ class SpriteItem(pg.GraphicsObject):
         self.pick()  # hidden: nothing chosen, the sheet freed
 
     def _ensure_atlas(self) -> bool:
-        if self.atlas is None:
-            images = self.images()
-            if images is None or images.ndim != 4 or images.shape[1] not in (1, 3):
-                return False
+        """True when the atlas is there; else it is made (a large one in the background: False till then)."""
+        if self.atlas is not None:
+            return True
+        if self.atlas_job is not None:
+            return False
+        images = self.images()
+        if images is None or images.ndim != 4 or images.shape[1] not in (1, 3):
+            return False
+        if images[0].numel() * len(images) <= SYNC_PIXELS:
             self.atlas = atlas_tiles(images)
-        return True
+            return True
+        text = f"making the thumbnails of {len(images):,} examples…"
+        job = Job(lambda report, cancelled: atlas_tiles(images, report=report, cancelled=cancelled),
+                  "latentlab-atlas", self)
+        job.progress.connect(lambda f: self.busy.emit(f"{text} {f:.0%}"))
+        job.done.connect(lambda atlas, j=job: self._atlas_done(j, atlas))
+        job.ended.connect(lambda j=job: self._atlas_ended(j))
+        self.atlas_job = job
+        self._jobs.append(job)
+        self.busy.emit(text)
+        job.start()
+        return False
+
+    def _atlas_done(self, job: Job, atlas: np.ndarray) -> None:
+        if job is self.atlas_job:  # else the data changed meanwhile: the atlas is of the old images
+            self.atlas = atlas
+
+    def _atlas_ended(self, job: Job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if job is self.atlas_job:
+            self.atlas_job = None
+            self.busy.emit(None)
+            self.pick()  # the thumbnails replace the points where they fit
+
+    def _cancel_atlas(self) -> None:
+        if self.atlas_job is not None:
+            self.atlas_job.cancel()
+            self.atlas_job = None
+            self.busy.emit(None)
+
+    def settle(self, timeout_ms: int = 60_000) -> None:
+        """Wait for the atlas being made and draw the thumbnails (benches, screenshots and tests)."""
+        job = self.atlas_job
+        if job is not None:
+            job.thread.wait(timeout_ms)
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
+
+    def shutdown(self) -> None:
+        for job in list(self._jobs):
+            job.cancel_and_wait()
 
     # -- level of detail ---------------------------------------------------------------------
     def viewTransformChanged(self) -> None:  # noqa: N802 (pyqtgraph's name: a pan, zoom or resize)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -20,10 +20,20 @@ class StatusLine(QWidget):
         super().__init__(parent)
         self._text = text
         self._flags = Qt.AlignLeft | (Qt.AlignTop | Qt.TextWordWrap if lines > 1 else Qt.AlignVCenter)
+        self._lines, self._room_for = lines, room_for
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 4)
-        if room_for is not None:
-            self.setFixedWidth(self.fontMetrics().horizontalAdvance(room_for) + 8)
+        self._fix_size()
+
+    def _fix_size(self) -> None:
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * self._lines + 4)
+        if self._room_for is not None:
+            self.setFixedWidth(self.fontMetrics().horizontalAdvance(self._room_for) + 8)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A new font (presentation mode's): the fixed size fits its text again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fix_size()
 
     def text(self) -> str:
         return self._text

@@ -119,3 +119,25 @@ def test_aggregate_blends_the_colours_by_their_counts():
     w = 128 / 255  # blue's weight against red's 1
     assert r[0, 0] == int(255 / (1 + w)) and b[0, 0] == int(255 * w / (1 + w))
     assert a[0, 0] == round(255 * (1 + w) / 2)  # the densest pixel, at the points' mean alpha
+
+
+def test_a_large_atlas_is_made_in_the_background_and_dropped_when_the_data_change(qtbot, monkeypatch):
+    from latentlab.gui.widgets import sprites
+
+    monkeypatch.setattr(sprites, "SYNC_PIXELS", 0)  # every atlas in a Job
+    widget = _plot(qtbot)
+    images = torch.zeros(300, 1, 12, 12)
+    item = SpriteItem(lambda: images, size=20)
+    widget.addItem(item)
+    said = []
+    item.busy.connect(said.append)
+    pos = np.random.default_rng(1).uniform(0, 10, (300, 2))
+    item.setData(pos, np.arange(300))
+    first = item.atlas_job
+    assert first is not None and item.atlas is None and len(item.chosen) == 0  # the points alone, meanwhile
+    item.clear_atlas()  # new data: the atlas being made is of the old images
+    assert first.cancelled() and item.atlas_job is None and said[-1] is None
+    item.setData(pos, np.arange(300))
+    qtbot.waitUntil(lambda: item.atlas_job is None and len(item.chosen) > 20, timeout=10_000)
+    assert item.atlas.shape == (300, 12, 12) and "thumbnails of 300 examples" in said[0] and said[-1] is None
+    item.shutdown()

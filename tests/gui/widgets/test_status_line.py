@@ -58,3 +58,13 @@ def test_a_wrapped_label_would_relayout_the_window(qtbot):  # why StatusLine exi
 def test_a_status_bar_line_has_room_for_its_longest_text(qtbot):
     line = StatusLine(lines=1, room_for="epoch 99999 · step 99,999,999")
     assert line.width() >= line.fontMetrics().horizontalAdvance("epoch 99999 · step 99,999,999")
+
+
+def test_a_larger_font_makes_room_for_the_text_again(qtbot):  # presentation mode's 14 pt
+    line = StatusLine(lines=1, room_for="epoch 99999 · step 99,999,999")
+    qtbot.addWidget(line)
+    font = line.font()
+    font.setPointSize(font.pointSize() * 2)
+    line.setFont(font)
+    assert line.width() >= line.fontMetrics().horizontalAdvance("epoch 99999 · step 99,999,999")
+    assert line.height() >= line.fontMetrics().lineSpacing()
