@@ -58,8 +58,8 @@ for n in 1 2 3 4 5 6; do
   .venv/bin/latentlab --set window.lesson="$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"
 done
 # The shipped shapes VAE: its codes along z4 and z7 coloured by the true hue, with thumbnails and a decoded point
-# (the marker follows z0 and z1 whatever the axes shown, so the point repeats z4 and z7 there); its traversals.
+# (at z4 = -2, z7 = 1.5, the other dimensions 0); its traversals.
 .venv/bin/latentlab --checkpoint pretrained:vae-shapes-8d --set scatter.colour_by=meta:hue --set scatter.sprites=on \
-  --set scatter.axis_x=4 --set scatter.axis_y=7 --set scatter.focus=-2,1.5,0,0,-2,0,0,1.5 --window-size 1600x1000 \
+  --set scatter.axis_x=4 --set scatter.axis_y=7 --set scatter.focus=0,0,0,0,-2,0,0,1.5 --window-size 1600x1000 \
   --screenshot docs/images/shapes-hue.png
 .venv/bin/python scripts/shapes_factors.py

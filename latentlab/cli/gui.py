@@ -42,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train-steps", type=int, default=0, help="with --screenshot: train this many steps first")
     parser.add_argument("--panel-only", action="store_true",
                         help="with --screenshot and window.panel: picture that panel alone, floated")
-    parser.add_argument("--window-size", type=_size, default=(1400, 860), metavar="WxH",
-                        help="with --screenshot: the window's size (default 1400x860)")
+    parser.add_argument("--window-size", type=_size, default=None, metavar="WxH",
+                        help="the window's size (default: the last one, else 1400x860; never more than the "
+                             "screen)")
     parser.add_argument("--follow", metavar="DIR", help="open the application following this --run-dir live")
     own = parser.add_argument_group("a model of your own (docs/plugins.md)")
     own.add_argument("--model-file", metavar="FILE.py:CLASS",

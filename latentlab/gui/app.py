@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 TORCH_THREADS_ENV = "LATENTLAB_TORCH_THREADS"
+DEFAULT_SIZE = (1400, 860)  # the window (and screenshots) unless --window-size or a remembered size says otherwise
 PANEL_SIZE = (1300, 820)  # --panel-only pictures
 SPARE_AFTER_MS = 3000  # a training process is made ready this long after the window opens
 
@@ -165,7 +166,7 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
     app = create_application()
     args = args or argparse.Namespace()
     # The offscreen screen is small; pictures should look like a desktop window.
-    window.resize(*getattr(args, "window_size", (1400, 860)))
+    window.resize(*(getattr(args, "window_size", None) or DEFAULT_SIZE))
     if train_steps > 0:
         loop = QEventLoop()
         window.session.state_changed.connect(lambda s: loop.quit() if s == "idle" else None)
@@ -194,6 +195,22 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
         return 2
     print(f"wrote {path}")
     return 0
+
+
+def fit_to_screen(window) -> None:
+    """A window no larger than its screen's free area (the default size, or one remembered from a larger
+    monitor, would otherwise hang off a 1366x768 laptop screen), and on it."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    width, height = min(window.width(), free.width()), min(window.height(), free.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    if not free.contains(window.geometry()):
+        window.move(free.topLeft())
 
 
 def grab(window, target):
@@ -225,7 +242,11 @@ def run_app(args: argparse.Namespace) -> int:
     if getattr(args, "follow", None) and not window.follow_run(args.follow):
         print(f"latentlab: {window.banner.text}", file=sys.stderr)
     if getattr(args, "screenshot", None):
-        window.resize(*args.window_size)
+        window.resize(*(args.window_size or DEFAULT_SIZE))
+    else:
+        if getattr(args, "window_size", None):
+            window.resize(*args.window_size)
+        fit_to_screen(window)
     window.show()
     app.processEvents()  # the docks get their sizes before a lesson arranges them
     if getattr(window, "first_run", False) or window.settings.value("window/state") is None:

@@ -67,3 +67,16 @@ def test_a_lesson_opens_from_the_command_line_at_the_size_asked(tmp_path):
     wrong = subprocess.run([sys.executable, "-m", "latentlab", "--lesson", "9", "--screenshot", str(out)],
                            env=env, capture_output=True, text=True, timeout=120)
     assert "there is no lesson 9, step 1 (7 lessons)" in wrong.stderr
+
+
+def test_the_window_never_opens_larger_than_its_screen(window):
+    from latentlab.gui.app import fit_to_screen
+
+    free = window.screen().availableGeometry()
+    window.resize(free.width() + 500, free.height() + 300)  # a size remembered from a larger monitor
+    window.move(free.right() - 10, free.top())
+    fit_to_screen(window)
+    least = window.minimumSizeHint()  # the offscreen screen (800x800) is smaller than the window can be
+    assert window.width() <= max(free.width(), least.width())
+    assert window.height() <= max(free.height(), least.height())
+    assert window.pos() == free.topLeft()  # not hanging off the right edge
