@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bench.report import Figure, figure
+from bench.report import Figure, figure, timed_into
 from latentlab.core.data import as_float
 from latentlab.core.data.folders import load_image_folder
 from latentlab.core.data.shapes import draw_shapes, factor_values, load_shapes
@@ -160,13 +160,7 @@ def conv_train_figure(quick: bool, device: str) -> Figure:
     times: dict[str, list[float]] = {"trainer": [], "reference": []}
 
     def timed(key, fn):
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        times[key].append(time.perf_counter() - start)
+        timed_into(times, key, fn, dev)
 
     for epoch in range(epochs):
         timed("trainer", lambda e=epoch: trainer.run(epochs=e + 1))

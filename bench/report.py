@@ -40,6 +40,20 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
+def timed_into(times: dict[str, list[float]], key: str, fn: Callable[[], object], device) -> None:
+    """Run `fn` and append its seconds to times[key] (on CUDA, with the queued work finished either side)."""
+    import torch
+
+    cuda = torch.device(device).type == "cuda"
+    if cuda:
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if cuda:
+        torch.cuda.synchronize()
+    times[key].append(time.perf_counter() - start)
+
+
 def table(figures: list[Figure]) -> str:
     rows = [("figure", "value", "unit", "baseline", "target", "pass")]
     rows += [(f.name, f"{f.value:g}", f.unit, f.baseline, f.target, "yes" if f.passed else "NO") for f in figures]

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bench.floor import floor_step
-from bench.report import Figure, figure
+from bench.report import Figure, figure, timed_into
 from latentlab.core.data import load_dataset
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer
@@ -90,13 +90,7 @@ def run(quick: bool, device: str) -> list[Figure]:
     times = {"trainer": [], "tight": [], "dataloader": []}
 
     def timed(key, fn):
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        times[key].append(time.perf_counter() - start)
+        timed_into(times, key, fn, dev)
 
     for epoch in range(epochs):
         timed("trainer", lambda e=epoch: trainer.run(epochs=e + 1))

@@ -60,7 +60,8 @@ LONG_EPOCHS = 50  # interpolation also at the shipped checkpoints' budget
 
 
 def cached(section: str, key: str, compute: Callable[[], dict[str, Any]], fresh: bool,
-           cached_only: bool) -> dict[str, Any] | None:
+           cached_only: bool = False) -> dict[str, Any] | None:
+    """`compute()`'s result, kept in CACHE; with `cached_only`, None where nothing is cached yet."""
     path = CACHE / section / f"{key}.json"
     if path.exists() and not fresh:
         return json.loads(path.read_text())

@@ -50,11 +50,11 @@ from latentlab.core.walkback import ChainRun, chain_mmd_curve, train_walkback_pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling module, however this file is loaded
 import lecture_effects  # noqa: E402
+from lecture_effects import cached  # noqa: E402  (one cache for every section)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SUMMARY = ROOT / "docs" / "lecture_results.json"
-CACHE = ROOT / "build" / "lecture_results"
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "latentlab" / "resources" / "lessons").glob("*.md"))]
 BLOCK = re.compile(r"(<!-- lecture_results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /lecture_results -->)", re.S)
 
@@ -68,20 +68,6 @@ WALKBACK: dict[str, dict[str, Any]] = {
 CHAINS, STEPS = 1000, 100
 NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five"}
 WALKBACK_TARGET = (18, 2.0)  # issue 27: lower on at least 18 of 20 seeds, with a median ratio of at least 2x
-
-
-def cached(section: str, key: str, compute: Callable[[], dict[str, Any]], fresh: bool,
-           cached_only: bool = False) -> dict[str, Any] | None:
-    """`compute()`'s result, kept in CACHE; with `cached_only`, None where nothing is cached yet."""
-    path = CACHE / section / f"{key}.json"
-    if path.exists() and not fresh:
-        return json.loads(path.read_text())
-    if cached_only:
-        return None
-    result = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result))
-    return result
 
 
 def walkback_seed(data: str, seed: int, epochs: int | None = None) -> dict[str, Any]:
