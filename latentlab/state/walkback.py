@@ -47,9 +47,11 @@ class WalkbackState:
     def fit_to_data(self, kind: str) -> None:
         """Defaults for a new kind of data ("image" or "points"), set when the kind changes: a filmstrip shows
         one chain, and the mean of P(x|x~) shows digits rather than Bernoulli speckle; points need many
-        chains to show a density."""
+        chains to show a density. The pair's walkback steps are the measured recipes' (README, "The lecture's
+        results, measured"): two on points, where a fixed-σ P(x|x~) keeps them stable, one on images."""
         self.particles = 16 if kind == "image" else 1000
         self.mean = kind == "image"
+        self.pair_walkback = 1 if kind == "image" else 2
 
     def follow(self, model: object) -> None:
         """The chain corrupts as `model` was trained to undo (a DAE, a pair's DAE, a plug-in that declares

@@ -162,9 +162,10 @@ def test_a_run_that_cannot_start_is_a_message_and_leaves_the_session_idle(app):
 
 def test_the_walkback_chain_defaults_follow_the_kind_of_data_with_no_panel(app):
     """Held by the state, so a walkback panel built later (when first shown) finds them and keeps what was set."""
-    assert (app.walkback.particles, app.walkback.mean) == (1000, False)
+    assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (1000, False, 2)
     app.walkback.particles = 50
     assert app.session.set_dataset("moons", rebuild=False)  # points again: the choice stays
     assert app.walkback.particles == 50
     assert app.session.set_dataset("mnist5k", rebuild=False)
-    assert (app.walkback.particles, app.walkback.mean) == (16, True)
+    # images: few chains, the mean, and the pair's one walkback step (the measured recipes)
+    assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (16, True, 1)
