@@ -214,8 +214,7 @@ class Trainer:
         self._step_while_paused = threading.Event()
         self._between_steps: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._last_good = [p.detach().clone() for p in self.model.parameters()]
-        self._last_good_step = self.step
-        self._snapshot_due = False  # set when a run starts: weights may have been changed from outside
+        self._last_good_step = self.step  # taken again when a run starts: weights may have been changed from outside
         self._rate = 0.0
 
     @property
@@ -342,6 +341,16 @@ class Trainer:
         values = g.all_sum(torch.stack([t.detach() for t in terms.values()]) * weight).tolist()
         return {**terms, "total": terms["total"] * (weight * g.world)}, values
 
+    def _keep_weights(self, if_finite: bool = False) -> None:
+        """The weights a fault rolls back to: these, now (with `if_finite`, only if every one is finite:
+        weights set from outside are not known to be)."""
+        params = [p.detach() for p in self.model.parameters()]
+        if if_finite and not all(bool(torch.isfinite(p).all()) for p in params):
+            return
+        with torch.no_grad():
+            torch._foreach_copy_(self._last_good, params)
+        self._last_good_step = self.step
+
     def _restore_last_good(self) -> None:
         with torch.no_grad():
             for p, good in zip(self.model.parameters(), self._last_good):
@@ -369,10 +378,8 @@ class Trainer:
                 raise TrainingFault("nan", f"the loss became non-finite ({bad}) at step {self.step + 1}; "
                                            f"the finite weights of step {self._last_good_step} were restored. "
                                            "Lower the learning rate.")
-            if self._snapshot_due or self.step - self._last_good_step >= SNAPSHOT_EVERY:
-                with torch.no_grad():  # these weights gave a finite loss: keep them in case a step ruins them
-                    torch._foreach_copy_(self._last_good, [p.detach() for p in self.model.parameters()])
-                self._last_good_step, self._snapshot_due = self.step, False
+            if self.step - self._last_good_step >= SNAPSHOT_EVERY:
+                self._keep_weights()  # these weights gave a finite loss: kept in case a step ruins them
             self.optimizer.zero_grad(set_to_none=True)
             terms["total"].backward()
             stepping = True
@@ -427,7 +434,7 @@ class Trainer:
         if self.config.threads:
             # OpenMP thread counts belong to the calling thread: set them in the thread that trains.
             torch.set_num_threads(self.config.threads)
-        self._snapshot_due = True  # the weights may have been set from outside since the last run
+        self._keep_weights(if_finite=True)  # they may have been set from outside since the last run
         target = self.config.epochs if epochs is None else epochs
         last_step = None if max_steps is None else self.step + max_steps
         test: dict[str, float] = {}
@@ -471,4 +478,4 @@ class Trainer:
         self.step = int(state.get("step", 0))
         self.epoch = int(state.get("epoch", 0))
         self._seek(self.step)
-        self._snapshot_due = True  # the weights that go with this state were loaded from outside
+        self._keep_weights(if_finite=True)  # the weights that go with this state were loaded from outside

@@ -154,6 +154,10 @@ def prepare_view(window, args: argparse.Namespace) -> None:
         except SettingError as e:
             print(f"latentlab: {e}", file=sys.stderr)
     window.scatter.redraw()
+
+
+def settle_for_picture(window) -> None:
+    """A screenshot waits for what is made in the background (a window a user watches draws it as it comes)."""
     window.scatter.settle()
     if window.state.neighbours.example is not None:  # an index built in the background: its neighbours shown
         window.neighbours.settle()
@@ -175,6 +179,7 @@ def take_screenshot(window, path: str | Path, train_steps: int = 0, args: argpar
     for panel in (window.samples, window.curves):
         panel.redraw()
     prepare_view(window, args)
+    settle_for_picture(window)
     target = window
     panel = dict(view_settings(args)).get("window.panel")
     if getattr(args, "panel_only", False) and panel in window.docks:

@@ -816,6 +816,8 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 event.ignore()
                 return
         self.session.end_for_quit()
+        if self.model_data.load_job is not None:  # a standard set being prepared: its half-built cache goes
+            self.model_data.load_job.cancel_and_wait(5_000)
         for panel in (self._panels.get("walkback"), self._panels.get("mmd"), self._panels.get("neighbours"),
                       self.scatter):
             if panel is not None:

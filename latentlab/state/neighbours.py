@@ -23,7 +23,8 @@ import torch
 from psygnal import evented
 
 from latentlab.core import neighbours as search_core
-from latentlab.core.data import as_float
+from latentlab.core.data import DataError, as_float
+from latentlab.core.data.folders import check_fits
 from latentlab.core.neighbours import EXACT, ApproximateIndex, NeighbourError, nearest
 from latentlab.core.settings import setting
 
@@ -141,6 +142,8 @@ class NeighboursState:
 
                 def points(at: np.ndarray | None) -> torch.Tensor:
                     chosen = x if at is None else x[torch.from_numpy(at)]
+                    if chosen.dtype == torch.uint8:  # the search needs them as floats: 4 bytes each, all at once
+                        check_fits(chosen.numel() * 4, f"searching {len(chosen):,} examples in data space")
                     return as_float(chosen.reshape(len(chosen), -1))
 
                 query = points(np.array([i]))
@@ -188,7 +191,7 @@ class NeighboursState:
                 good = idx[0].numpy() >= 0
                 found_at, dist = idx[0].numpy()[good], dist[:, torch.from_numpy(good)]
                 method = index.method
-        except NeighbourError as e:
+        except (NeighbourError, DataError) as e:
             self.message = str(e)
             return None
         indices = found_at if rows is None else rows[found_at]

@@ -287,3 +287,21 @@ def test_the_copied_urls_and_checksums_match_torchvisions():
     files, md5 = named.torchvision_sources()
     assert {k: tuple((r.filename, r.url, r.size) for r in v) for k, v in files.items()} == named_sources.FILES
     assert md5 == named_sources.MD5
+
+
+def test_a_half_built_cache_of_a_dead_process_is_removed_and_a_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from latentlab.core.data.named import _remove_dead_builds
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    prepared = tmp_path / "celeba-64px-v1"
+    dead, alive = (tmp_path / f".{prepared.name}.{pid}.part" for pid in (gone.pid, os.getpid()))
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "train_x.npy").write_bytes(b"half")
+    _remove_dead_builds(prepared)
+    assert not dead.exists() and alive.exists()

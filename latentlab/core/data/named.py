@@ -510,12 +510,26 @@ def _load_prepared(path: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
+def _remove_dead_builds(prepared: Path) -> None:
+    """Half-built caches of `prepared` whose process is gone (killed mid-build, or a window quit with os._exit
+    before its `finally` ran): gigabytes nobody would ever read."""
+    for part in prepared.parent.glob(f".{prepared.name}.*.part"):
+        try:
+            os.kill(int(part.name.rsplit(".", 2)[-2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(part, ignore_errors=True)
+        except (ValueError, OSError):
+            continue  # not a pid of ours to judge, or alive under another user
+
+
 def _read(spec: NamedSet, found: dict[str, Path], prepared: Path | None, report: Report | None,
           cancelled: IsCancelled | None) -> dict[str, np.ndarray]:
     """The set's arrays from its files; with `prepared`, written there too: into a temporary folder beside it
     (the largest arrays memory-mapped there as they are decoded), renamed into place only when complete, so a
     failed or cancelled build leaves nothing behind. A read-only or full cache only costs the reading next time."""
     tmp = prepared.with_name(f".{prepared.name}.{os.getpid()}.part") if prepared else None
+    if prepared is not None:
+        _remove_dead_builds(prepared)
     try:
         if tmp is not None:
             try:

@@ -120,13 +120,14 @@ class SpriteItem(pg.GraphicsObject):
         self._data_box: tuple[tuple[float, float], tuple[float, float]] | None = None  # the points' min and max
         self._timer = QTimer(self, singleShot=True, interval=PICK_MS, timeout=self.pick)
         self.atlas_job: Job | None = None  # the atlas being made in the background
+        self.atlas_failed = False  # the background atlas failed: not made again until new data (clear_atlas)
         self._jobs: list[Job] = []  # with cancelled ones still finishing their chunk
 
     # -- data ----------------------------------------------------------------------------
     def clear_atlas(self) -> None:
         """The data changed: the thumbnails are made again when next shown (one being made is dropped)."""
         self._cancel_atlas()
-        self.atlas = None
+        self.atlas, self.atlas_failed = None, False
         self.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
 
     def setData(self, pos: np.ndarray, examples: np.ndarray,  # noqa: N802 (pyqtgraph's name)
@@ -158,7 +159,7 @@ class SpriteItem(pg.GraphicsObject):
         """True when the atlas is there; else it is made (a large one in the background: False till then)."""
         if self.atlas is not None:
             return True
-        if self.atlas_job is not None:
+        if self.atlas_job is not None or self.atlas_failed:  # a failed one is not retried until new data
             return False
         images = self.images()
         if images is None or images.ndim != 4 or images.shape[1] not in (1, 3):
@@ -188,6 +189,7 @@ class SpriteItem(pg.GraphicsObject):
         if job is self.atlas_job:
             self.atlas_job = None
             self.busy.emit(None)
+            self.atlas_failed = self.atlas is None  # it failed (its error is reported): points stay
             self.pick()  # the thumbnails replace the points where they fit
 
     def _cancel_atlas(self) -> None:

@@ -141,3 +141,26 @@ def test_a_large_atlas_is_made_in_the_background_and_dropped_when_the_data_chang
     qtbot.waitUntil(lambda: item.atlas_job is None and len(item.chosen) > 20, timeout=10_000)
     assert item.atlas.shape == (300, 12, 12) and "thumbnails of 300 examples" in said[0] and said[-1] is None
     item.shutdown()
+
+
+def test_a_failed_atlas_is_not_made_again_until_new_data(qtbot, monkeypatch):
+    from latentlab.gui.widgets import sprites
+
+    calls = []
+
+    def broken(images, report=None, cancelled=None):
+        calls.append(1)
+        raise MemoryError("no room for the thumbnails")
+
+    monkeypatch.setattr(sprites, "SYNC_PIXELS", 0)
+    monkeypatch.setattr(sprites, "atlas_tiles", broken)
+    widget = _plot(qtbot)
+    item = SpriteItem(lambda: torch.zeros(50, 1, 8, 8), size=20)
+    widget.addItem(item)
+    item.setData(np.random.default_rng(1).uniform(0, 10, (50, 2)), np.arange(50))
+    qtbot.waitUntil(lambda: item.atlas_failed, timeout=10_000)
+    qtbot.wait(300)
+    assert len(calls) == 1 and item.atlas_job is None and len(item.chosen) == 0  # points stay; no retry loop
+    item.clear_atlas()  # new data: tried again
+    assert not item.atlas_failed
+    item.shutdown()
