@@ -131,15 +131,6 @@ def test_permutation_null_is_the_statistic_of_relabelled_samples():
     assert 0 < result.p_value <= 1 and result.n_permutations == 50
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny matrices: a second thread only adds waiting on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_permutation_test_is_calibrated_under_the_null(monkeypatch, one_thread):
     monkeypatch.setattr(mmd_module, "PERM_TILE", 32)  # 80 points: three tiles, the last ragged
     g = torch.Generator().manual_seed(0)

@@ -67,15 +67,6 @@ def test_the_null_is_the_statistic_of_relabelled_samples(test, n):
         assert result.estimator.endswith("sliced")
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny matrices: a second thread only adds waiting on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("test", [ts.energy_permutation_test, ts.wasserstein_permutation_test])
 def test_the_permutation_tests_are_calibrated_under_the_null(test, one_thread):
     g = torch.Generator().manual_seed(0)
