@@ -73,10 +73,12 @@ def run(quick: bool, device: str) -> list[Figure]:
 
         peak, points = peak_rss(str(folder))
         base, _ = peak_rss("none")
-        raw = 70_000 * 784 * 4  # the images as float32 tensors, as they are held
+        # The yardstick the target was set against: the images as float32. They are held as uint8 now (a
+        # quarter of that), so the figure is the window's memory over what float images alone would take.
+        raw = 70_000 * 784 * 4
         figures.append(figure("rss_over_data", (peak - base) / raw, "x",
                               f"peak RSS {peak / 2**20:.0f} MiB vs {base / 2**20:.0f} MiB on a toy set; data "
-                              f"70,000 x 784 float32 = {raw / 2**20:.0f} MiB", "<= 1.5",
+                              f"70,000 x 784 as float32 = {raw / 2**20:.0f} MiB (held as uint8)", "<= 1.5",
                               f"{points:,} points encoded for the scatter; the figure is the memory the data "
                               "adds to the application, over the data's own size"))
         return figures
