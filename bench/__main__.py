@@ -13,7 +13,7 @@ import torch
 from bench.report import table, write
 
 SUITES = ["training", "distributed", "mmd", "app", "scatter", "startup", "neighbours", "encode", "projections", "images",
-          "data_memory"]
+          "data_memory", "cuda"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a reduced set, in under a minute")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--only", nargs="*", choices=SUITES, help="run only these suites")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.json and latest.md")
+    parser.add_argument("--out", type=Path, help="folder for latest.json and latest.md (default bench/results, "
+                                                 "or bench/results/cuda with --device cuda)")
     args = parser.parse_args(argv)
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print("bench: --device cuda asked for, but no CUDA GPU is available", file=sys.stderr)
@@ -44,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     for f in figures:
         if f.note:
             print(f"- {f.name}: {f.note}")
-    write(figures, args.out, header)
+    out = args.out or (RESULTS / "cuda" if args.device.startswith("cuda") else RESULTS)
+    write(figures, out, header)
     return 0
 
 

@@ -25,7 +25,7 @@ BATCH = 4096
 @torch.no_grad()
 def plain_loop(model, x: torch.Tensor) -> np.ndarray:
     """What one writes by hand: encode each batch, concatenate, convert."""
-    return torch.cat([model.encode(b) for b in x.split(BATCH)]).numpy()
+    return torch.cat([model.encode(b) for b in x.split(BATCH)]).cpu().numpy()
 
 
 def _peak_rss_reset() -> bool:

@@ -64,7 +64,22 @@ def table(figures: list[Figure]) -> str:
 
 
 def write(figures: list[Figure], folder: Path, header: str) -> None:
+    """Merge this run's figures into latest.json / latest.md by name: a run of some suites (`--only`)
+    replaces their figures and keeps the others, each under the header of the run that measured it."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "latest.json").write_text(json.dumps([asdict(f) for f in figures], indent=2))
-    notes = "\n".join(f"- {f.name}: {f.note}" for f in figures if f.note)
-    (folder / "latest.md").write_text(f"{header}\n\n{table(figures)}\n\n{notes}\n")
+    path = folder / "latest.json"
+    try:
+        kept = [f for f in json.loads(path.read_text()) if isinstance(f, dict) and "name" in f]
+    except (OSError, ValueError):
+        kept = []
+    fresh = [{**asdict(f), "run": header} for f in figures]
+    names = {f["name"] for f in fresh}
+    merged = [f for f in kept if f["name"] not in names] + fresh
+    path.write_text(json.dumps(merged, indent=2))
+    sections = []
+    for run in dict.fromkeys(f.get("run", "an earlier run") for f in merged):
+        group = [f for f in merged if f.get("run", "an earlier run") == run]
+        rows = [Figure(**{k: f[k] for k in Figure.__dataclass_fields__ if k in f}) for f in group]
+        notes = "\n".join(f"- {f.name}: {f.note}" for f in rows if f.note)
+        sections.append(f"{run}\n\n{table(rows)}\n\n{notes}\n")
+    (folder / "latest.md").write_text("\n".join(sections))

@@ -1,10 +1,13 @@
 """The lecture's measured results, reproducible from a fresh install, each over many seeds.
 
-  walkback     DAE chains without and with walkback (the shipped pairs' recipes: two steps on the ring,
-               one on MNIST-5k): MMD^2 of 1,000 chains started from training points, at step 100, to
-               held-out data; same architecture, seed and budget. On the ring of 8 Gaussians (30
-               seeds: the recipe was chosen on trials over seeds 0-19, so 20-29 are held out) and on
-               MNIST-5k (salt-and-pepper 0.2, 20 seeds), each beside the floor a perfect chain scores.
+  walkback     DAE chains without and with walkback (the shipped pairs' recipes: on the ring four walkback
+               steps and corruption σ = 0.15, on MNIST-5k one step; core.walkback.RECIPE_WALKBACK): MMD^2 of
+               1,000 chains started from training points, at step 100, to held-out data; same architecture,
+               seed and budget. On the ring of 8 Gaussians (50 seeds: the recipe was chosen on trials over
+               seeds 0-29, so 30-49 are held out) and on MNIST-5k (salt-and-pepper 0.2, 20 seeds), each
+               beside the floor a perfect chain scores: MMD^2 of 1,000 training examples drawn afresh
+               (binarised where the chain's states are binary) to the same held-out data with the same
+               kernels (the median of five draws).
   leaderboard  mnist5k: every generative family trained with the same budget, scored against
                held-out data (MMD^2 + permutation p-value, Parzen log-likelihood)
   prior, interpolation, terms, mmdnet, penalties
@@ -22,7 +25,7 @@ are rewritten from docs/lecture_results.json, so no figure there is typed by han
 
 Usage: python scripts/lecture_results.py [walkback] [leaderboard] [prior] [interpolation] [terms] [mmdnet]
                                         [penalties] [--seeds N] [--data ring8|mnist5k] [--fresh] [--cached-only]
-       (the figures in the text: walkback --data ring8 --seeds 30, walkback --data mnist5k --seeds 20,
+       (the figures in the text: walkback --data ring8 --seeds 50, walkback --data mnist5k --seeds 20,
         the other sections with --seeds 10)
        python scripts/lecture_results.py --blocks      (only rewrite the marked blocks)
 """
@@ -46,7 +49,7 @@ from latentlab.core.data import load_dataset
 from latentlab.core.models.dae import DAEConfig
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig
-from latentlab.core.walkback import ChainRun, chain_mmd_curve, train_walkback_pair
+from latentlab.core.walkback import RECIPE_WALKBACK, ChainRun, chain_mmd_curve, train_walkback_pair
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling module, however this file is loaded
 import lecture_effects  # noqa: E402
@@ -60,10 +63,11 @@ BLOCK = re.compile(r"(<!-- lecture_results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(
 
 # The pairs measured: the shipped checkpoints' recipes (latentlab/resources/checkpoints/manifest.json).
 WALKBACK: dict[str, dict[str, Any]] = {
-    "ring8": dict(settings={}, epochs=30, walkback=2, held_out_from=20,  # recipe chosen on trials over seeds 0-19
-                  label="the ring of 8 Gaussians (Gaussian corruption σ = 0.2, P(x|x~) with a fixed σ = 0.1)"),
+    "ring8": dict(settings=dict(noise=0.15), epochs=30, walkback=RECIPE_WALKBACK["points"],
+                  held_out_from=30,  # the recipe was chosen on trials over seeds 0-29
+                  label="the ring of 8 Gaussians (Gaussian corruption σ = 0.15, P(x|x~) with a fixed σ = 0.1)"),
     "mnist5k": dict(settings=dict(hidden=(128,), latent_dim=16, corruption="salt_pepper", noise=0.2), epochs=30,
-                    walkback=1, label="MNIST-5k (salt-and-pepper, 20% of pixels)"),
+                    walkback=RECIPE_WALKBACK["image"], label="MNIST-5k (salt-and-pepper, 20% of pixels)"),
 }
 CHAINS, STEPS = 1000, 100
 NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -172,6 +176,11 @@ SECTIONS: dict[str, Callable[..., dict[str, Any]]] = {"walkback": walkback, "lea
 
 
 # -- the marked blocks ------------------------------------------------------------------------
+def meets(lower: int, seeds: int, median_ratio: float) -> bool:
+    """Issue 27's target, scaled to the seed count: lower on 18 in every 20, a median ratio of 2x or more."""
+    return lower >= WALKBACK_TARGET[0] * seeds / 20 and median_ratio >= WALKBACK_TARGET[1]
+
+
 def render_walkback(data: str, s: dict[str, Any]) -> str:
     n, k = s["seeds"], s["lower_with"]
     verdict = ("It holds on every seed." if k == n else "It holds on most seeds, not on every one." if 2 * k > n
@@ -179,11 +188,13 @@ def render_walkback(data: str, s: dict[str, Any]) -> str:
                else "It does not hold on most seeds.")
     steps = s.get("walkback", 1)
     how = "one walkback step" if steps == 1 else f"{NUMBERS.get(steps, steps)} walkback steps"
-    target = ("not judged yet (it asks for 20 seeds)" if n < 20 else
-              "met" if k >= WALKBACK_TARGET[0] * n / 20 and s["median_ratio"] >= WALKBACK_TARGET[1] else "not met")
+    target = ("not judged yet (it asks for 20 seeds)" if n < 20 else "met" if meets(k, n, s["median_ratio"])
+              else "not met")
     floor = (f" A chain that drew exactly from the data would score about {s['floor']:.4f} (1,000 training "
              f"{'points' if data == 'ring8' else 'images, binarised as the chain draws them'}), so the median "
-             f"ratio cannot be much above {s['median_without'] / s['floor']:.2f}x."
+             f"ratio cannot be much above {s['median_without'] / s['floor']:.2f}x"
+             + (f", short of the target's {WALKBACK_TARGET[1]:g}x: under this measure the target is out of reach."
+                if s["median_without"] / s["floor"] < WALKBACK_TARGET[1] else ".")
              if "floor" in s else "")
     failed = [r["without"] for r in s.get("rows", []) if r["with"] >= r["without"]]
     where = (f" Where it does not hold, the chain without walkback already scored {max(failed):.4f} or less."
@@ -192,8 +203,14 @@ def render_walkback(data: str, s: dict[str, Any]) -> str:
     later = [r for r in s.get("rows", []) if first is not None and r["seed"] >= first]
     if later:
         lower = sum(r["with"] < r["without"] for r in later)
-        where += (f" The recipe was chosen on trials over seeds 0-{first - 1}; on seeds {first}-{later[-1]['seed']}, "
-                  f"held out from that choice, MMD² is lower with walkback on {lower} of {len(later)}.")
+        tuned = [r for r in s["rows"] if r["seed"] < first]
+        ratio = summarize_pairs(later)["median_ratio"]
+        where += (f" The recipe was chosen on trials over seeds 0-{first - 1} (lower there on "
+                  f"{sum(r['with'] < r['without'] for r in tuned)} of the {len(tuned)} measured); on seeds "
+                  f"{first}-{later[-1]['seed']}, held out from that choice, MMD² is lower with walkback on "
+                  f"{lower} of {len(later)}, with a median ratio of {ratio:.2f}x"
+                  + ("." if len(later) < 20 else ": the target is met there." if meets(lower, len(later), ratio)
+                     else ": the target is not met there."))
     text = (f"Walkback on {s['label']}, {n} seeds ({s['epochs']} epochs each, {CHAINS:,} chains from training "
             f"points, MMD² at step {STEPS} to held-out data): with {how} MMD² is lower on "
             f"**{k} of {n} seeds**; the median is {s['median_without']:.4f} without walkback and "

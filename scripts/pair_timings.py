@@ -17,14 +17,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from latentlab.core.walkback import RECIPE_WALKBACK
+
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 LATENTLAB = Path(sys.executable).with_name("latentlab")
-# Each as the window's "Train pair" runs it by default: two walkback steps on points, one on images.
-PAIRS = {"ring8": ("pretrained:dae-ring8", 2), "mnist5k": ("pretrained:dae-mnist5k", 1)}
+# Each as the window's "Train pair" runs it by default: the measured recipes' walkback steps (four on points,
+# one on images).
+PAIRS = {"ring8": ("pretrained:dae-ring8", RECIPE_WALKBACK["points"]),
+         "mnist5k": ("pretrained:dae-mnist5k", RECIPE_WALKBACK["image"])}
 
 
 def main(repeats: int = 2) -> None:
-    lines = [f"latentlab pair, 30 epochs, {repeats} runs each (walkback steps: ring8 2, mnist5k 1); seconds: "
+    steps = ", ".join(f"{name} {n}" for name, (_, n) in PAIRS.items())
+    lines = [f"latentlab pair, 30 epochs, {repeats} runs each (walkback steps: {steps}); seconds: "
              "without + with walkback (process wall time)"]
     print(lines[0], flush=True)
     for name, (like, steps) in PAIRS.items():

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # A real X window under Xvfb where it is installed (setup.sh installs it), else Qt's offscreen platform.
 if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
-  exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
+  exec xvfb-run -a -s "-screen 0 1920x1080x24" bash "$0" "$@"
 fi
 if [ -n "${DISPLAY:-}" ]; then export QT_QPA_PLATFORM=xcb; else export QT_QPA_PLATFORM=offscreen; fi
 export LATENTLAB_SETTINGS="$(mktemp -d)/settings.ini"
@@ -26,9 +26,11 @@ tmp=$(mktemp -d)
 .venv/bin/latentlab train --model autoencoder --data mnist5k --epochs 40 --quiet --out "$tmp/ae.safetensors"
 .venv/bin/latentlab --data mnist5k --model vae --train-steps 1500 --set window.panel=interpolation --panel-only --set interpolation.examples=4,17 \
   --set interpolation.compare="$tmp/ae.safetensors" --screenshot docs/images/interpolation.png
-# Denoising autoencoders: the walkback chain dock, a pair trained without and with walkback on the ring,
-# 1,000 chains from data after 100 steps; and one image chain's filmstrip on MNIST-5k.
-.venv/bin/latentlab --data ring8 --model dae --set window.panel=walkback --panel-only --set walkback.pair=train --set walkback.t=100 \
+# Denoising autoencoders: the walkback chain dock, a pair trained without and with walkback on the ring (the
+# measured recipe: corruption sigma 0.15, the window's default walkback steps), 1,000 chains from data after
+# 100 steps; and one image chain's filmstrip on MNIST-5k.
+.venv/bin/latentlab --data ring8 --model dae --set model.noise=0.15 --set window.panel=walkback --panel-only \
+  --set walkback.pair=train --set walkback.t=100 \
   --screenshot docs/images/walkback-ring.png
 .venv/bin/latentlab --data mnist5k --model dae --train-steps 1500 --set window.panel=walkback --set walkback.t=30 \
   --screenshot docs/images/walkback-digits.png
@@ -53,6 +55,31 @@ trainer=$!
 until [ -f "$run/checkpoints/step-00000720.safetensors" ]; do sleep 1; done  # 20 epochs in
 .venv/bin/latentlab --follow "$run" --set scatter.focus=0.5,-1 --window-size 1600x1000 --screenshot docs/images/follow-run.png
 kill "$trainer"; wait "$trainer" || true
+# The first run (nothing remembered: the shipped 2-D VAE, the Lessons dock, the "start here" card) at both sizes.
+for size in 1366x768 1920x1080; do
+  LATENTLAB_SETTINGS="$tmp/first-$size.ini" .venv/bin/latentlab --window-size "$size" \
+    --screenshot "docs/images/default-layout-$size.png"
+done
+# A saved view (prior and density overlays, the 200 first 3s selected, a decoded point), reopened with --view;
+# then in presentation mode at both sizes.
+.venv/bin/python - "$tmp/lab.json" <<'PY'
+import sys
+
+from latentlab.state.app import AppState
+from latentlab.state.views import save_view
+
+app = AppState()
+assert app.session.open_checkpoint("pretrained:vae-mnist5k-2d")
+app.set_text("scatter.overlays", "prior,density")
+app.set("scatter.focus", (1.0, 1.5))
+app.session.set_selection((app.session.dataset.train_y == 3).nonzero().flatten()[:200].tolist())
+save_view(app, sys.argv[1])
+PY
+.venv/bin/latentlab --view "$tmp/lab.json" --window-size 1920x1080 --screenshot docs/images/saved-view.png
+.venv/bin/latentlab --view "$tmp/lab.json" --set window.presentation=on --window-size 1920x1080 \
+  --screenshot docs/images/presentation-mode.png
+.venv/bin/latentlab --view "$tmp/lab.json" --set window.presentation=on --window-size 1366x768 \
+  --screenshot docs/images/presentation-mode-1366x768.png
 # Lessons: the first step of each, as a class sees it on a projector-sized window.
 for n in 1 2 3 4 5 6; do
   .venv/bin/latentlab --set window.lesson="$n" --window-size 1600x1000 --screenshot "docs/images/lesson-$n.png"

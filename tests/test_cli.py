@@ -48,6 +48,7 @@ def test_sample_grid_for_images(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["info", "/nonexistent.safetensors"], "no such file"),
+    (["info", "pretrained:nope"], "no pretrained checkpoint named 'nope'"),
     (["train", "--data", "cifar", "--out", "/tmp/x.safetensors"], "unknown dataset"),
     (["train", "--model", "gan", "--data", "ring8", "--out", "/tmp/x.safetensors"], "unknown model family"),
     (["train", "--lr", "-1", "--out", "/tmp/x.safetensors"], "learning rate"),
@@ -62,6 +63,11 @@ def test_user_errors_are_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_info_takes_a_shipped_checkpoint_by_name_as_sample_does(capsys):
+    assert run("info", "pretrained:dae-ring8") == 0
+    assert json.loads(capsys.readouterr().out)["family"] == "dae"
 
 
 def test_bad_checkpoint_file_is_one_line(tmp_path, capsys):

@@ -50,6 +50,16 @@ def test_a_walkback_block_says_whether_the_target_is_met_and_where_the_floor_is(
     assert "is not met." in block(17, 3.0) and "is not met." in block(20, 1.5)
 
 
+def test_a_walkback_block_counts_the_seeds_the_recipe_was_chosen_on_apart_from_the_held_out_ones(lr):
+    rows = [{"seed": i, "without": 0.03, "with": 0.01 if i < 3 or i % 10 else 0.05} for i in range(25)]
+    s = {"label": "ring", "epochs": 1, "walkback": 4, "held_out_from": 3, **lr.summarize_pairs(rows)}
+    text = " ".join(lr.render("walkback-ring8", {"walkback": {"ring8": s}}).split())
+    assert "with four walkback steps" in text
+    assert "chosen on trials over seeds 0-2 (lower there on 3 of the 3 measured)" in text
+    assert "on seeds 3-24, held out from that choice, MMD² is lower with walkback on 20 of 22" in text
+    assert "a median ratio of 3.00x: the target is met there." in text
+
+
 
 def _family_row(seed, ae_log_prior, vae_log_prior, beta0_sd, klonly_kl, ae_path, vae_path):
     """One seed of scripts/lecture_effects.py's VAE-family measurements, made up."""

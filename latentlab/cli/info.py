@@ -15,10 +15,11 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from latentlab.core.checkpoints import CheckpointError, read_metadata
+    from latentlab.core.pretrained import resolve
 
-    try:
-        meta = read_metadata(args.checkpoint, check_tensors=True)
-    except CheckpointError as e:
+    try:  # a file, or pretrained:NAME as `sample` and `interpolate` take it
+        meta = read_metadata(resolve(args.checkpoint), check_tensors=True)
+    except (CheckpointError, ValueError) as e:
         raise UserError(str(e)) from None
     meta = {k: v for k, v in meta.items() if k not in ("optimizer", "history")}
     print(json.dumps(meta, indent=2))

@@ -115,14 +115,27 @@ def encode_in_batches(model, x: Tensor, batch: int = 4096, report: Report | None
     concatenation, so the codes are held once (bench/encode.py measures it against a plain loop)."""
     out: np.ndarray | None = None
     done = 0
-    for b in x.split(batch):
-        check(cancelled)
-        codes = model.encode(as_float(b)).float().cpu().numpy()
+    pending: list[Tensor] = []
+    # On a GPU each .cpu() waits for the device: codes come back a group of batches at a time.
+    group = 16
+
+    def flush() -> None:
+        nonlocal out, done
+        codes = (pending[0] if len(pending) == 1 else torch.cat(pending)).cpu().numpy()
+        pending.clear()
         if out is None:
             out = np.empty((len(x), *codes.shape[1:]), dtype=np.float32)
         out[done:done + len(codes)] = codes
         done += len(codes)
         tell(report, done / max(1, len(x)))
+
+    for b in x.split(batch):
+        check(cancelled)
+        pending.append(codes := model.encode(as_float(b)).float())
+        if codes.device.type == "cpu" or len(pending) >= group:
+            flush()
+    if pending:
+        flush()
     return out if out is not None else np.zeros((0, model.latent_dim), dtype=np.float32)
 
 

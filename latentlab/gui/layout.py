@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget, QM
 
 LEFT_TABS = ("model", "lessons")
 RIGHT_TABS = ("decoder", "samples", "interpolation", "walkback", "mmd")
+CURVES_LEAST = 280  # px, the loss curves dock's least height in a preset (its plot, legend and controls)
+MAP_SHARE = 0.3  # of the window's width, the least the latent map keeps when a side widens to fit its docks
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,10 @@ def apply_preset(window, name: str) -> None:
         window.addDockWidget(Qt.RightDockWidgetArea, docks["curves"], Qt.Vertical)
         right = group(Qt.RightDockWidgetArea, RIGHT_TABS, preset.right_front)
         order = [docks["curves"], right]
-        shares = [preset.curves, 1 - preset.curves]
     else:
         right = group(Qt.RightDockWidgetArea, RIGHT_TABS, preset.right_front)
         window.addDockWidget(Qt.RightDockWidgetArea, docks["curves"], Qt.Vertical)
         order = [right, docks["curves"]]
-        shares = [1 - preset.curves, preset.curves]
     docks["curves"].show()
     # Neighbours and Parametric fits are tabs beside the loss curves: a sixth tab above would cut the titles
     # at 480 px.
@@ -90,7 +90,10 @@ def apply_preset(window, name: str) -> None:
     training = window.training.minimumSizeHint().height() + 30
     window.resizeDocks([left, right], [_width(window, preset.left), _width(window, preset.right)], Qt.Horizontal)
     window.resizeDocks([left, docks["training"]], [height - training, training], Qt.Vertical)
-    window.resizeDocks(order, [int(height * s) for s in shares], Qt.Vertical)
+    # The loss curves keep a readable plot on a short screen (at 768 px their share alone left 15-60 px of data).
+    curves = max(int(height * preset.curves), min(CURVES_LEAST, height // 2))
+    sizes = [curves if dock is docks["curves"] else height - curves for dock in order]
+    window.resizeDocks(order, sizes, Qt.Vertical)
 
 
 def float_at_natural_size(window, dock: QDockWidget) -> None:
@@ -125,23 +128,55 @@ def elided_tabs(window: QMainWindow) -> list[str]:
     return found
 
 
-def sideways_scrolling(window: QMainWindow) -> list[str]:
-    """Docks whose content scrolls sideways at its current size; each dock is brought to the front to look."""
-    found = []
+def hidden_widths(window: QMainWindow, built_only: bool = False) -> dict[str, tuple[int, int]]:
+    """(width, px scrolled out of sight sideways) of every dock whose content scrolls sideways at its current
+    size; each dock is brought to the front to look, and the tabs in front before are brought back.
+    `built_only`: only the docks whose panels are built (bringing one to the front builds it)."""
+    found = {}
     fronts = [d for d in window.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
     for key, dock in window.docks.items():
-        if dock.isHidden():
+        if dock.isHidden() or (built_only and hasattr(window, "built") and not window.built(key)):
             continue
         dock.raise_()
         QApplication.processEvents()
         for area in [dock.widget(), *dock.widget().findChildren(QAbstractScrollArea)]:
             if isinstance(area, QAbstractScrollArea) and area.horizontalScrollBar().isVisible():
-                found.append(f"dock {key!r} scrolls sideways ({dock.width()} px wide, "
-                             f"{area.horizontalScrollBar().maximum()} px hidden)")
+                hidden = max(found.get(key, (0, 0))[1], area.horizontalScrollBar().maximum())
+                found[key] = (dock.width(), hidden)
     for dock in fronts:
         dock.raise_()
     QApplication.processEvents()
     return found
+
+
+def sideways_scrolling(window: QMainWindow) -> list[str]:
+    """Docks whose content scrolls sideways at its current size."""
+    return [f"dock {key!r} scrolls sideways ({width} px wide, {hidden} px hidden)"
+            for key, (width, hidden) in hidden_widths(window).items()]
+
+
+def widen_to_fit(window: QMainWindow, keep_for_map: float = MAP_SHARE) -> None:
+    """Each side of the window made as wide as its docks' content needs (presentation mode's large font
+    needs more than a preset gives at 1366x768), while the map keeps `keep_for_map` of the window's width.
+    Docks whose panels are not built yet are left out: looking would build them all."""
+    hidden = hidden_widths(window, built_only=True)
+    if not hidden:
+        return
+    sides: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+    for dock in window.docks.values():
+        if not dock.isHidden() and not dock.isFloating():
+            sides.setdefault(window.dockWidgetArea(dock), []).append(dock)
+    room = int(window.width() * (1 - keep_for_map)) - sum(  # what both sides may take together
+        max(d.width() for d in docks) for docks in sides.values())
+    for docks in sides.values():
+        extra = max((hidden[k][1] for k, d in window.docks.items() if d in docks and k in hidden), default=0)
+        extra = min(extra + 4, max(room, 0))
+        if extra <= 4:
+            continue
+        width = max(d.width() for d in docks)
+        window.resizeDocks([docks[0]], [width + extra], Qt.Horizontal)
+        room -= extra
+    QApplication.processEvents()
 
 
 def layout_problems(window: QMainWindow) -> list[str]:

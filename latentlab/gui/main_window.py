@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 import latentlab
 from latentlab.gui.exports import WindowExports
-from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_title_whole
+from latentlab.gui.layout import PRESETS, apply_preset, float_at_natural_size, keep_title_whole, widen_to_fit
 from latentlab.gui.panels.decoder import DecoderPanel
 from latentlab.gui.panels.loss_curves import LossCurvesPanel
 from latentlab.gui.panels.model_data import ModelDataPanel
@@ -96,6 +96,7 @@ SHORTCUTS = [
     ("Ctrl+Return", "Start training"),
     ("Ctrl+.", "Stop training"),
     ("Ctrl+Q", "Quit"),
+    ("F1", "This list (Help > Keyboard shortcuts)"),
 ]
 
 
@@ -397,6 +398,8 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
     def apply_layout(self, name: str) -> None:
         """Arrange the docks as the preset `name` says (View > Layout, window.layout)."""
         apply_preset(self, name)
+        if getattr(self, "presenting", False) and self.isVisible():
+            widen_to_fit(self)
         for preset, action in self.layout_actions.items():
             action.setChecked(preset == name)
         # A preset docks every panel; those the state says float (a lesson step's) float again on top.
@@ -598,13 +601,23 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         """Presentation mode (WindowState.presentation; View menu, F11) on or off; everything stays live."""
         self.presenting = on
         self.presentation_action.setChecked(on)
+        card = self.start_card
+        if card is not None:  # the projector's room goes to the map (at 1366x768 the card left it clipped)
+            shown = card.isVisible() or bool(card.property("hiddenToPresent"))
+            card.setProperty("hiddenToPresent", on and shown)
+            card.setVisible(shown and not on)
         if on:  # before the fonts grow: the window's minimum size stays within the screen
             self._allow_squeeze(True)
-        self.curves._rebuild()  # the loss curves take the category colours when they are built
         apply_theme(QApplication.instance(), self.theme, self)
         apply_presentation(QApplication.instance(), on, self, self.presentation_images())
+        # The loss curves take the category colours as they are built: built again once the colours changed (before,
+        # they kept the colours of the mode left), then given this mode's line widths.
+        self.curves._rebuild()
+        restyle_plot_for_presentation(self.curves.plot_item(), on)
         if not on:
             self._allow_squeeze(False)
+        elif self.isVisible():  # the large font needs wider sides (the lesson text, the form): no sideways scrolling
+            widen_to_fit(self)
         self.scatter.redraw()
 
     def _allow_squeeze(self, on: bool) -> None:

@@ -154,6 +154,7 @@ def restyle_plot_for_presentation(item: pg.PlotItem, on: bool) -> None:
         axis = item.getAxis(name)
         axis.setStyle(tickFont=tick if on else None)
         axis.label.setFont(tick)
+        axis.resizeEvent()  # pyqtgraph places an axis title only on a resize: centred again at its new size
         if on:
             axis.setPen(pg.mkPen(axis.pen().color(), width=2))
     for legend in [item.legend, *(i for i in item.scene().items() if isinstance(i, pg.LegendItem))]:
@@ -164,6 +165,11 @@ def restyle_plot_for_presentation(item: pg.PlotItem, on: bool) -> None:
         legend.setLabelTextSize(f"{PRESENTATION_TICK_PT}pt" if on else legend.property("normalTextSize"))
         for _, label in legend.items:
             label.setText(label.text)  # setLabelTextSize alone keeps the text drawn at the old size
+        if legend.property("normalColumns") is None:
+            legend.setProperty("normalColumns", legend.columnCount)
+        if legend.property("normalColumns") == 1:  # a long key beside a plot (the scatter's ten classes) in two
+            # columns: in one, its large rows made the plot taller than a 1366x768 window leaves it (it was cut)
+            legend.setColumnCount(2 if on and len(legend.items) > 8 else 1)
     for data in item.listDataItems():
         if not isinstance(data, pg.PlotDataItem) or data.opts.get("pen") is None:
             continue

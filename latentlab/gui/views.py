@@ -37,6 +37,8 @@ class WindowViews:
         except ViewError as e:
             self.banner.show_message("error", str(e))
             return None
+        if any(key in view for key in ("checkpoint", "data", "model")) and not self._may_replace_model("open a view"):
+            return None  # its model would replace unsaved training: saved first, dropped, or the view not opened
         return self.restore_view(view, path)
 
     def restore_view(self, view: dict, path: str | Path) -> list[str]:

@@ -8,7 +8,7 @@ import torch
 from latentlab.core.data import DataError, Dataset, as_float, load_dataset
 from latentlab.core.latent import encode_in_batches
 from latentlab.state.base import SessionBase
-from latentlab.state.codes import LIVE_CODES, Codes, subset
+from latentlab.state.codes import LIVE_CODES, Codes, CodesAhead, subset
 from latentlab.state.history import LossHistory
 
 
@@ -23,6 +23,7 @@ class DataMixin(SessionBase):
         self._codes: Codes | None = None
         self._live_index: tuple[np.ndarray, np.ndarray] | None = None
         self._vectors: tuple[Dataset, Codes] | None = None  # with no model: the data's vectors (vectors())
+        self._ahead: tuple[object, Dataset, CodesAhead] | None = None  # codes being encoded (encode_ahead)
 
     def set_dataset(self, name: str, folder: str | None = None, rebuild: bool = True,
                     loaded: Dataset | None = None, **options) -> bool:
@@ -50,11 +51,40 @@ class DataMixin(SessionBase):
     def _use_dataset(self, dataset: Dataset, folder: str | None) -> None:
         self.dataset, self.dataset_folder = dataset, folder
         self.dataset_request = None  # set_dataset says how, after this
-        self._codes = None
+        self.forget_codes()
         self.dataset_changed.emit()
 
     def forget_codes(self) -> None:
         self._codes = None
+        self._drop_ahead()
+
+    def _drop_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead[2].cancel()
+            self._ahead = None
+
+    def encode_ahead(self) -> None:
+        """Start encoding every example under the snapshot in a thread of its own, where codes() would
+        encode them (idle, no complete codes): the window builds and paints meanwhile, and codes() takes
+        them (waiting if need be). Any change of the weights or the data drops them (forget_codes)."""
+        d, model = self.dataset, self.snapshot
+        if model is None or d is None or not model.can("encode") or self.state != "idle":
+            return
+        if self._codes is not None and len(self._codes.train_index) == len(d.train_x):
+            return  # complete already
+        if self._ahead is not None and self._ahead[0] is model and self._ahead[1] is d:
+            return  # on its way
+        self._drop_ahead()
+        self._ahead = (model, d, CodesAhead(model, d.train_x, d.test_x))
+
+    def _take_ahead(self) -> tuple[np.ndarray, ...] | None:
+        """The codes encode_ahead made for the snapshot and data on show, if any (once)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] is not self.snapshot or ahead[1] is not self.dataset:
+            if ahead is not None:
+                ahead[2].cancel()
+            return None
+        return ahead[2].result()
 
     def live_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The fixed train and test rows whose codes a training run sends while it trains."""
@@ -67,6 +97,7 @@ class DataMixin(SessionBase):
 
     def take_live_codes(self, codes: tuple[np.ndarray, np.ndarray] | None) -> None:
         """Codes a run sent with a snapshot; weights without codes mean: encode afresh when asked, once idle."""
+        self._drop_ahead()  # the weights moved
         if codes is not None and self._live_index is not None:
             self._codes = Codes(codes[0], codes[1], *self._live_index)
         elif self.state == "idle":
@@ -109,6 +140,8 @@ class DataMixin(SessionBase):
         complete = self._codes is not None and len(self._codes.train_index) == len(d.train_x)
         if self._codes is None or (self.state == "idle" and not complete):
             tr, te = np.arange(len(d.train_x)), np.arange(len(d.test_x))
-            self._codes = Codes(encode_in_batches(self.snapshot, d.train_x),
-                                encode_in_batches(self.snapshot, d.test_x), tr, te)
+            ahead = self._take_ahead()
+            if ahead is None:
+                ahead = encode_in_batches(self.snapshot, d.train_x), encode_in_batches(self.snapshot, d.test_x)
+            self._codes = Codes(ahead[0], ahead[1], tr, te)
         return self._codes

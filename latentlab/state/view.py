@@ -48,7 +48,9 @@ class ViewMixin(SessionBase):
             self.history_changed.emit()
 
     def set_selection(self, indices) -> None:
-        selection = np.unique(np.asarray(indices, dtype=np.int64))
+        indices = np.asarray(indices, dtype=np.int64)
+        # np.unique imports numpy.ma on first use (~10 ms): an empty selection, as every start sets, goes without.
+        selection = np.unique(indices) if indices.size else indices.reshape(0)
         if len(selection) or len(self.selection):
             self.selection = selection
             self.selection_changed.emit()

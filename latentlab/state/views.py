@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from latentlab.core.pretrained import PREFIX, read_manifest
 from latentlab.core.settings import SettingError
 from latentlab.state.app import PANEL_SECTIONS, AppState
 from latentlab.state.schema import schema
@@ -34,11 +35,25 @@ def view_settings() -> list[str]:
     return [name for name, s in schema().items() if s.section in PANEL_SECTIONS and name not in SEPARATE]
 
 
+def shipped_name(checkpoint: Path) -> str | None:
+    """The name of the shipped checkpoint `checkpoint` is (None: a file of the user's own)."""
+    try:
+        entries = read_manifest()
+        here = checkpoint.resolve()
+        return next((e.name for e in entries if e.path().resolve() == here), None)
+    except (ValueError, OSError):
+        return None
+
+
 def to_view(app: AppState, path: str | Path | None = None) -> dict[str, Any]:
-    """The view of `app` as a JSON-ready dict; a checkpoint is named relative to `path`'s folder (the view file)."""
+    """The view of `app` as a JSON-ready dict; a checkpoint is named relative to `path`'s folder (the view file),
+    a shipped one as pretrained:NAME."""
     s = app.session
     view: dict[str, Any] = {"format": FORMAT, "version": VERSION}
-    if s.checkpoint_path is not None:
+    shipped = None if s.checkpoint_path is None else shipped_name(Path(s.checkpoint_path))
+    if shipped is not None:  # found wherever the student's latentlab is installed, not beside the lecturer's
+        view["checkpoint"] = PREFIX + shipped
+    elif s.checkpoint_path is not None:
         checkpoint = Path(s.checkpoint_path)
         if path is not None:
             try:

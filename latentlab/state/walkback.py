@@ -48,10 +48,12 @@ class WalkbackState:
         """Defaults for a new kind of data ("image" or "points"), set when the kind changes: a filmstrip shows
         one chain, and the mean of P(x|x~) shows digits rather than Bernoulli speckle; points need many
         chains to show a density. The pair's walkback steps are the measured recipes' (README, "The lecture's
-        results, measured"): two on points, where a fixed-σ P(x|x~) keeps them stable, one on images."""
+        results, measured"; core.walkback.RECIPE_WALKBACK): four on points, one on images."""
+        from latentlab.core.walkback import RECIPE_WALKBACK  # here: the window's start-up need not load it
+
         self.particles = 16 if kind == "image" else 1000
         self.mean = kind == "image"
-        self.pair_walkback = 1 if kind == "image" else 2
+        self.pair_walkback = RECIPE_WALKBACK["image" if kind == "image" else "points"]
 
     def follow(self, model: object) -> None:
         """The chain corrupts as `model` was trained to undo (a DAE, a pair's DAE, a plug-in that declares

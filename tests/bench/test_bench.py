@@ -45,3 +45,26 @@ def test_cuda_without_a_gpu_is_a_clear_refusal(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # also on a machine that has one
     assert main(["--device", "cuda", "--only", "mmd"]) == 2
     assert "no CUDA GPU" in capsys.readouterr().err
+
+
+def test_a_run_of_some_suites_keeps_the_other_figures(tmp_path):
+    from bench.report import write
+
+    write([figure("a", 1.0, "x", "base", ">= 1.0"), figure("b", 2.0, "x", "base", ">= 1.0")], tmp_path, "run one")
+    write([figure("b", 0.5, "x", "base", ">= 1.0")], tmp_path, "run two")
+    figures = {f["name"]: f for f in json.loads((tmp_path / "latest.json").read_text())}
+    assert figures["a"]["value"] == 1.0 and figures["a"]["run"] == "run one"
+    assert figures["b"]["value"] == 0.5 and not figures["b"]["passed"] and figures["b"]["run"] == "run two"
+    md = (tmp_path / "latest.md").read_text()
+    assert "run one" in md and "run two" in md and md.count("| b ") == 1
+
+
+def test_the_cuda_suite_measures_with_any_device(capsys):
+    from bench import cuda
+    from latentlab.core.data import load_dataset
+    from latentlab.core.recipes import model_for_dataset
+
+    assert cuda.run(True, "cpu") == [] and "--device cuda" in capsys.readouterr().out
+    data = load_dataset("mnist5k")
+    assert cuda.train_rate(data, "mlp", "cpu", 0.0, warmup=1, chunk=2) > 0  # the same code --device cuda times on both
+    assert cuda.click_decode_ms(model_for_dataset("vae", data), "cpu", 3) > 0

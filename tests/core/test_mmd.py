@@ -81,7 +81,7 @@ def test_large_input_takes_the_blocked_path(monkeypatch):
     assert float(value) == pytest.approx(ref_mmd2(x[:1500].double().numpy(), y.double().numpy()), rel=1e-3, abs=1e-6)
 
 
-def test_mmd2_is_differentiable_and_decreases_under_gradient_descent():
+def test_mmd2_is_differentiable_and_decreases_under_gradient_descent(one_thread):
     x = torch.randn(64, 2)
     y = (torch.randn(64, 2) + 3).requires_grad_()
     opt = torch.optim.Adam([y], lr=0.05)
@@ -131,8 +131,11 @@ def test_permutation_null_is_the_statistic_of_relabelled_samples():
     assert 0 < result.p_value <= 1 and result.n_permutations == 50
 
 
-def test_permutation_test_is_calibrated_under_the_null(monkeypatch, one_thread):
+@pytest.mark.parametrize("labels", ["randperm", "uniform keys"])
+def test_permutation_test_is_calibrated_under_the_null(labels, monkeypatch, one_thread):
     monkeypatch.setattr(mmd_module, "PERM_TILE", 32)  # 80 points: three tiles, the last ragged
+    if labels == "uniform keys":  # the GPU's relabelling, run here on the CPU
+        monkeypatch.setattr(mmd_module, "_random_labels", mmd_module._labels_from_uniform_keys)
     g = torch.Generator().manual_seed(0)
     p_values = []
     for _ in range(200):
@@ -140,6 +143,14 @@ def test_permutation_test_is_calibrated_under_the_null(monkeypatch, one_thread):
         p_values.append(permutation_test(x, y, n_permutations=200, generator=g).p_value)
     rate = np.mean(np.array(p_values) < 0.05)
     assert 0.02 <= rate <= 0.09, rate
+
+
+def test_relabelling_by_uniform_keys_picks_m_points_uniformly_and_reproducibly():
+    labels = mmd_module._labels_from_uniform_keys(4000, 10, 3, torch.Generator().manual_seed(5), torch.device("cpu"))
+    assert labels.shape == (4000, 10) and bool((labels.sum(1) == 3).all())
+    assert np.allclose(labels.float().mean(0).numpy(), 0.3, atol=0.03)  # each point is in "P" 3 times in 10
+    again = mmd_module._labels_from_uniform_keys(4000, 10, 3, torch.Generator().manual_seed(5), torch.device("cpu"))
+    assert torch.equal(labels, again)
 
 
 def test_permutation_test_detects_different_distributions():

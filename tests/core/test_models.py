@@ -40,6 +40,26 @@ def test_vae_encoder_gives_mean_and_logvar_and_kl_matches_formula():
     assert kl_to_standard_normal(mu, logvar).item() == pytest.approx(want, rel=1e-6)
 
 
+def test_the_fused_gaussian_head_gives_the_unfused_numbers_exactly():
+    """vae.gaussian_head replaces encode_dist + reparameterise + kl_to_standard_normal: same values, same gradients,
+    bit for bit, including a log-variance outside LOGVAR_RANGE (its gradient is cut there, as clamp's is)."""
+    from latentlab.core.models.vae import LOGVAR_RANGE, gaussian_head
+
+    torch.manual_seed(0)
+    h = torch.randn(64, 6) * 3
+    h[0, 3], h[1, 4] = 30.0, -25.0
+    eps, grad_z, grad_kl = torch.randn(64, 3), torch.randn(64, 3), torch.rand(64)
+    a, b = h.clone().requires_grad_(), h.clone().requires_grad_()
+    mu, logvar = a.chunk(2, dim=1)
+    logvar = logvar.clamp(*LOGVAR_RANGE)
+    z, kl = mu + eps * torch.exp(0.5 * logvar), kl_to_standard_normal(mu, logvar)
+    torch.autograd.backward([z, kl], [grad_z, grad_kl])
+    z2, kl2 = gaussian_head(b, eps)
+    torch.autograd.backward([z2, kl2], [grad_z, grad_kl])
+    assert torch.equal(z, z2) and torch.equal(kl, kl2) and torch.equal(a.grad, b.grad)
+    assert a.grad[0, 3] == 0 and a.grad[1, 4] == 0
+
+
 def test_vae_total_weights_the_terms():
     x = torch.rand(8, 1, 28, 28)
     for beta, rw in ((1.0, 1.0), (0.0, 1.0), (1.0, 0.0), (4.0, 0.5)):

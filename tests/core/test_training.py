@@ -108,6 +108,44 @@ def test_model_and_data_shapes_must_agree(ring):
         Trainer(model, ring, TrainConfig(device="cpu"))
 
 
+def test_the_direct_adam_step_is_adams_own_step(ring):
+    """The trainer calls the fused Adam kernel itself (training._AdamPlan): the same weights and optimizer state
+    as Adam.step gives, also after a live rate change and after loading a state."""
+    fast, slow = make(ring, epochs=100), make(ring, epochs=100)
+    slow._optimizer_step = lambda: slow.optimizer.step()
+    for t in (fast, slow):
+        t.run(max_steps=3)
+        t.set_live("lr", 3e-3)
+        t.run(max_steps=3)
+        t.load_state(t.state())
+        t.run(max_steps=3)
+    assert fast._adam_plan is not None and fast._adam_plan.optimizer is fast.optimizer
+    assert all(torch.equal(a, b) for a, b in zip(fast.model.parameters(), slow.model.parameters()))
+    fs, ss = fast.optimizer.state_dict()["state"], slow.optimizer.state_dict()["state"]
+    assert all(torch.equal(fs[i][k], ss[i][k]) for i in fs for k in fs[i])
+
+
+def test_a_torch_whose_fused_adam_takes_other_arguments_falls_back_to_adam_step(ring, monkeypatch):
+    real, refused = torch._fused_adam_, []
+
+    def refuse(*args, **kwargs):  # the trainer's call is refused; Adam.step's, after it, goes through
+        if not refused:
+            refused.append(True)
+            raise TypeError("_fused_adam_() got an unexpected keyword argument")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training._AdamPlan, "unsupported", False)
+    fast, slow = make(ring, epochs=100), make(ring, epochs=100)
+    slow._optimizer_step = lambda: slow.optimizer.step()
+    fast.run(max_steps=1)  # Adam.step makes the state; the next steps go to the kernel
+    monkeypatch.setattr(torch, "_fused_adam_", refuse)
+    assert fast.run(max_steps=3).reason == "stopped" and training._AdamPlan.unsupported
+    monkeypatch.undo()
+    slow.run(max_steps=4)
+    assert all(torch.equal(a, b) for a, b in zip(fast.model.parameters(), slow.model.parameters()))
+    assert fast.optimizer.state_dict()["state"][0]["step"] == 4
+
+
 def test_state_round_trip_resumes_counting(ring):
     a = make(ring, epochs=2)
     a.run()

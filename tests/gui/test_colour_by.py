@@ -99,3 +99,17 @@ def test_the_arithmetic_slider_moves_the_focus_live(app, qtbot):
     assert np.allclose(app.session.focus.numpy(), app.arithmetic.point(app.session).numpy())
     section.apply.click()
     assert "20 selected" in section.gallery_label.text()
+
+
+def test_the_legend_is_rebuilt_only_when_its_categories_change(app, scatter):
+    """A redraw with the same categories (every snapshot while training) keeps the legend's items."""
+    items = [label for _, label in scatter.key.legend.items]
+    scatter.redraw()
+    assert [label for _, label in scatter.key.legend.items] == items  # the same objects: not rebuilt
+    app.set("scatter.colour_by", "meta:colour")
+    scatter.redraw()
+    assert [label.text for _, label in scatter.key.legend.items][:2] == ["blue", "red"]
+    app.set("scatter.colour_by", "label")
+    scatter.redraw()
+    assert [label.text for _, label in scatter.key.legend.items][:3] == ["0", "1", "2"]
+    assert scatter.key.legend.isVisible()

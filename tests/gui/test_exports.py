@@ -1,6 +1,7 @@
 """Exports from the window: any plot as PNG or SVG, latent codes for the Projector, sample grids."""
 
 import csv
+import re
 
 import pytest
 from PIL import Image
@@ -14,6 +15,7 @@ def test_every_plot_in_the_window_exports_as_png_and_svg(window, tmp_path):
     names = window.plots()
     assert {"Latent space", "Loss curves", "MMD: MMD² against bandwidth",
             "Walkback chain: MMD² to held-out data"} <= set(names)
+    assert not [n for n in names if re.search(r"view \d+$", n)]  # each listed by what it shows, not "view 6"
     for i, name in enumerate(names):
         png, svg = tmp_path / f"{i}.png", tmp_path / f"{i}.svg"
         assert window.export_figure(png, name), window.banner.text

@@ -4,7 +4,7 @@ every preset of View > Layout; a floated dock opens at its content's size; a fir
 import pytest
 from PySide6.QtCore import Qt
 
-from latentlab.gui.layout import PRESETS, layout_problems
+from latentlab.gui.layout import PRESETS, hidden_widths, layout_problems, widen_to_fit
 
 SIZES = [(1366, 768), (1920, 1080)]
 
@@ -19,6 +19,18 @@ def test_every_preset_fits_the_window_without_cut_tabs_or_sideways_scrolling(win
         qtbot.wait(10)
         assert layout_problems(window) == [], name
         assert window.scatter.width() >= 0.3 * size[0], name  # the map keeps room
+
+
+def test_a_side_too_narrow_for_its_docks_is_widened_and_the_map_keeps_its_room(window, qtbot):
+    """What presentation mode's large font needs at 1366x768 (gui/layout.widen_to_fit)."""
+    window.resize(1366, 768)
+    window.state.window.choose_layout("explore")
+    window.resizeDocks([window.docks["decoder"]], [250], Qt.Horizontal)
+    window.go_to("walkback")
+    qtbot.wait(10)
+    assert hidden_widths(window, built_only=True)  # the built panels: looking at the others would build them
+    widen_to_fit(window)
+    assert hidden_widths(window, built_only=True) == {} and window.scatter.width() >= 0.3 * 1366
 
 
 def test_the_check_sees_a_squeezed_dock(window, qtbot):

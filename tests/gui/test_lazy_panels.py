@@ -2,7 +2,6 @@
 as it is then: nothing they show is stale, and settings that act reach them."""
 
 import torch
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from latentlab.gui.widgets.scroll_panel import ScrollPanel
@@ -50,9 +49,29 @@ def test_presentation_mode_fits_a_1366x768_screen_with_every_panel_built(window)
 
 
 def test_the_loss_axis_title_is_whole_at_1366x768(window, qtbot):
-    window.resize(1366, 768)
+    """As drawn: its box (margins and all) within the axis, centred again after the text changed ("loss (na" was
+    cut at 1366x768, the label placed for the longer title it had before)."""
+    window.resize(1920, 1080)
     window.state.window.choose_layout("explore")
     qtbot.wait(20)
-    axis, view = window.curves.plot.getAxis("left"), window.curves.plot.getPlotItem().vb
-    assert axis.labelText.startswith("loss")
-    assert QFontMetrics(axis.label.font()).horizontalAdvance(axis.labelText) <= view.height()
+    window.resize(1366, 768)
+    for on in (False, True):
+        window.state.window.presentation = on
+        window.state.window.choose_layout("explore")
+        qtbot.wait(20)
+        axis = window.curves.plot.getAxis("left")
+        drawn = axis.label.mapRectToItem(axis, axis.label.boundingRect())
+        assert axis.labelText.startswith("loss")
+        assert -1 <= drawn.top() and drawn.bottom() <= axis.height() + 1, (on, axis.labelText, drawn, axis.height())
+        if not on:
+            assert window.curves.plot.getPlotItem().vb.height() >= 80  # a data area left (it was 15-60 px)
+    window.state.window.presentation = False
+
+
+def test_an_empty_loss_plot_has_plain_axes_on_the_log_scale_too(window):
+    """No points yet: 0 to 1 (1 to 10 on the log scale), not pyqtgraph's 10^-27 to 10^123 "(x1e+27)"."""
+    curves = window.curves
+    for log in (False, True):
+        curves.log_scale.setChecked(log)
+        assert curves.plot.getPlotItem().vb.viewRange()[1] == [0, 1], log
+        assert "x1e" not in curves.plot.getAxis("left").labelString()

@@ -15,3 +15,15 @@ def test_save_and_open_a_view_from_the_file_menu(window, tmp_path):
 
     (tmp_path / "bad.json").write_text("{")
     assert window.open_view(tmp_path / "bad.json") is None and "not JSON" in window.banner.text
+
+
+def test_a_view_asks_before_it_replaces_unsaved_training(window, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    window.save_view(tmp_path / "v.json")
+    window.session.saved_step = -1  # as if it had trained since it was last saved
+    assert window.session.unsaved
+    asked = []
+    window.ask_save_on_close = lambda: asked.append(1) or QMessageBox.Cancel
+    assert window.open_view(tmp_path / "v.json") is None and asked and window.session.unsaved
+

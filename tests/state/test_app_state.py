@@ -6,6 +6,7 @@ import torch
 
 from latentlab.core.leaderboard import Score
 from latentlab.core.settings import SettingError
+from latentlab.core.walkback import RECIPE_WALKBACK
 from latentlab.state.app import AppState
 from latentlab.state.interpolation import Anchor
 from latentlab.state.model_settings import ModelSettings
@@ -162,10 +163,11 @@ def test_a_run_that_cannot_start_is_a_message_and_leaves_the_session_idle(app):
 
 def test_the_walkback_chain_defaults_follow_the_kind_of_data_with_no_panel(app):
     """Held by the state, so a walkback panel built later (when first shown) finds them and keeps what was set."""
-    assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (1000, False, 2)
+    chain = app.walkback
+    assert (chain.particles, chain.mean, chain.pair_walkback) == (1000, False, RECIPE_WALKBACK["points"])
     app.walkback.particles = 50
     assert app.session.set_dataset("moons", rebuild=False)  # points again: the choice stays
     assert app.walkback.particles == 50
     assert app.session.set_dataset("mnist5k", rebuild=False)
     # images: few chains, the mean, and the pair's one walkback step (the measured recipes)
-    assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (16, True, 1)
+    assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (16, True, RECIPE_WALKBACK["image"])

@@ -43,6 +43,18 @@ def test_a_checkpoint_is_named_relative_to_the_view_file(tmp_path):
     assert other.session.checkpoint_path.resolve() == (tmp_path / "m.safetensors").resolve()
 
 
+def test_a_shipped_checkpoint_is_named_by_its_name_not_its_path(tmp_path):
+    """A lecturer's view of a shipped model opens where the students' latentlab is installed."""
+    app = AppState()
+    assert app.session.open_checkpoint("pretrained:dae-ring8")
+    save_view(app, tmp_path / "v.json")
+    view = read_view(tmp_path / "v.json")
+    assert view["checkpoint"] == "pretrained:dae-ring8"
+    other = AppState()
+    assert apply_view(other, view, tmp_path) == []
+    assert other.session.checkpoint_path.resolve() == shipped_path("dae-ring8").resolve()
+
+
 def test_an_other_version_and_bad_settings_restore_what_they_can(app):
     view = to_view(app)
     view.update(version=7, colour="red", selection=[2, 10**9], focus=[1.0, 2.0, 3.0])

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
 from latentlab.gui.binding import bind
+from latentlab.gui.exports import name_plot
 from latentlab.gui.widgets.gallery import ScrollingGallery
 from latentlab.gui.widgets.reflow import flow_row
 from latentlab.state.arithmetic import ArithmeticState
@@ -19,7 +20,8 @@ STEPS = 100  # slider steps per unit of the vector
 
 class ArithmeticSection(QGroupBox):
     def __init__(self, session: Session, state: ArithmeticState | None = None, parent=None):
-        super().__init__("Latent arithmetic: from group A towards group B", parent)
+        # A short title: a group box is at least as wide as its title (presentation mode's font made the dock scroll).
+        super().__init__("Latent arithmetic: from A towards B", parent)
         self.session = session
         self.state = state or ArithmeticState()
         self.setToolTip("Select examples in the scatter (box or lasso) and take them as group A, then others as "
@@ -39,6 +41,7 @@ class ArithmeticSection(QGroupBox):
              to_widget=lambda v: round(v * STEPS), from_widget=lambda v: v / STEPS)
         self.t_label = QLabel("")
         self.gallery = ScrollingGallery(48)
+        name_plot(self.gallery.grid, "selection moved by the vector")  # File > Export any plot lists it by this
         self.gallery.setMinimumHeight(120)
         self.gallery_label = QLabel("")
         self.gallery_label.setWordWrap(True)

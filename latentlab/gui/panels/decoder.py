@@ -12,6 +12,7 @@ from latentlab.gui.exports import name_plot
 from latentlab.gui.widgets.gallery import ScrollingGallery
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.legend import legend_below
+from latentlab.gui.widgets.plots import plot_widget
 from latentlab.gui.widgets.points import set_points
 from latentlab.state.colour import CrossFilter
 from latentlab.state.scatter import ScatterState
@@ -53,7 +54,7 @@ class DecoderPanel(QWidget):
         self.gallery_label = QLabel("Selection: none")
         il.addWidget(self.gallery_label)
         il.addWidget(self.selection_gallery, 3)
-        self.points = pg.PlotWidget(background="w")
+        self.points = plot_widget(background="w")
         for view, name in ((self.decoded, "decoded point"), (self.hover, "hovered example and reconstruction"),
                            (self.gallery, "selection"), (self.points, "decoded point over the data")):
             name_plot(view, name)

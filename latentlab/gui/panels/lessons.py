@@ -71,6 +71,7 @@ class LessonsPanel(QWidget):
         self.choice.setMinimumContentsLength(16)
         self.start_button = QPushButton("Start lesson")
         self.position = QLabel()
+        self.position.setWordWrap(True)  # a long lesson title, or presentation mode's font, never widens the dock
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(False)
         self.issues = QLabel()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from latentlab.gui.binding import bind
+from latentlab.gui.widgets.colour_by import plain_units
 from latentlab.gui.widgets.legend import legend_below
+from latentlab.gui.widgets.plots import plot_widget
 from latentlab.state.session import Session
 from latentlab.state.window import CurvesState
 
@@ -35,6 +37,7 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 AXIS_TITLES = ("loss (nats / example)", "loss (nats)", "loss")  # the longest that fits the plot's height is shown
 MARKERS = ("o", "t", "s", "d", "+", "x")  # test points: one mark per term
+TOP_MARGIN = 8  # px above the data area: the top tick's label is centred on its tick
 TERM_STYLES = (Qt.SolidLine, Qt.DashDotLine, Qt.DotLine, Qt.DashDotDotLine)
 
 
@@ -53,11 +56,14 @@ class LossCurvesPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.state = state or CurvesState()
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = plot_widget(background="w")
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", AXIS_TITLES[0])
+        plain_units(self.plot.getAxis("left"))  # losses in nats as they are, never "(x1e+27)"
         self.plot.getAxis("left").setToolTip("Loss per example; likelihood terms in nats")
         self.plot.getPlotItem().vb.sigResized.connect(self._fit_axis_title)
+        # Room above the data area for the top tick's label, which pyqtgraph centres on its tick ("1.0" was cut).
+        self.plot.getPlotItem().layout.setContentsMargins(1, TOP_MARGIN, 1, 1)
         # No grid: pyqtgraph draws it through the axes' QPicture, which tripled the cost of every frame.
         self.plot.setDownsampling(auto=True, mode="peak")
         self.legend = legend_below(self.plot)  # outside the data area
@@ -83,6 +89,7 @@ class LossCurvesPanel(QWidget):
         self.marks: list[pg.InfiniteLine] = []  # a dotted line where a live setting changed
         self._test_drawn: tuple | None = None  # (history, points, last step, log scale) of the test curves on show
         self._dirty = False
+        self._empty = False  # no points drawn (the axes then show 0 to 1)
         self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._redraw_if_dirty)
         self._timer.start()
         session.history_changed.connect(self._mark_dirty)
@@ -100,11 +107,13 @@ class LossCurvesPanel(QWidget):
         """The y axis's title whole: at 1366x768 (and in presentation mode's large font) the plot is shorter
         than "loss (nats / example)", so a shorter form is shown (the axis's tooltip says it all)."""
         axis = self.plot.getAxis("left")
-        room = self.plot.getPlotItem().vb.height()
-        metrics = QFontMetrics(axis.label.font())
-        title = next((t for t in AXIS_TITLES if metrics.horizontalAdvance(t) + 4 <= room), AXIS_TITLES[-1])
-        if axis.labelText != title:
-            axis.setLabel(title)
+        room = axis.height()
+        for title in AXIS_TITLES:  # measured as drawn: the label's box holds margins around the text
+            if axis.labelText != title:
+                axis.setLabel(title)
+            if axis.label.boundingRect().width() <= room:
+                break
+        axis.resizeEvent()  # pyqtgraph centres the title only when the axis is resized: again for the new text
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
@@ -161,7 +170,21 @@ class LossCurvesPanel(QWidget):
         for (which, name), curve in self.curves.items():
             if name not in self.session.history.arrays(which)[1]:
                 curve.setData([], [])
+        self._show_empty(all(curve.xData is None or len(curve.xData) == 0 for curve in self.curves.values()))
         self._draw_marks()
+        # The range that fits the new points, now rather than in the paint: pyqtgraph fits it as it paints, and
+        # the axes and symbols it moves then asked for a second paint of every frame (measured: two ~5 ms paints
+        # a redraw while training, the GUI thread's largest task; bench/app.py gui_stall_*).
+        self.plot.getPlotItem().vb.prepareForPaint()
+
+    def _show_empty(self, empty: bool) -> None:
+        """No points: the axes from 0 to 1 (1 to 10 on the log scale) rather than what pyqtgraph makes of no
+        data on a log scale (ticks of 10^-27 to 10^123, "(x1e+27)"); with points, the range follows them again."""
+        if empty:
+            self.plot.getPlotItem().vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        elif self._empty:
+            self.plot.enableAutoRange()
+        self._empty = empty
 
     def _draw_marks(self) -> None:
         """A labelled vertical line at each step where a live setting changed (β = 0 from step 1,200, ...)."""

@@ -48,6 +48,7 @@ from latentlab.gui.widgets.colour_by import (
 )
 from latentlab.gui.widgets.density import ALPHA_RAMP, density_item, overlay_work, show_density
 from latentlab.gui.widgets.inputs import float_box
+from latentlab.gui.widgets.plots import LazyMenuViewBox
 from latentlab.gui.widgets.point_cloud import RasterScatterItem
 from latentlab.gui.widgets.projection_job import ProjectionJobs
 from latentlab.gui.widgets.reflow import flow_row
@@ -85,7 +86,7 @@ def colour(i: int) -> str:
     return CLASS_COLOURS[i % len(CLASS_COLOURS)]
 
 
-class ScatterViewBox(pg.ViewBox):
+class ScatterViewBox(LazyMenuViewBox):
     """The left button does what the panel's tool says; wheel and right-drag still zoom."""
 
     def __init__(self, panel: LatentScatterPanel):
@@ -234,8 +235,7 @@ class LatentScatterPanel(QWidget):
         self.value_jobs = ValueJobs(self.values, self._value_busy, self)
         self._stale: dict[str, tuple] = {}  # model values of the previous weights, shown while recomputed
         self.density_image = density_item(1.0)
-        self.density_bar = colour_bar(ALPHA_RAMP, "density of the codes")
-        self.density_bar.hide()
+        self._density_bar: pg.ColorBarItem | None = None  # built when the density is first shown
         self.manifold_image = pg.ImageItem(axisOrder="row-major")
         self.manifold_image.setZValue(-10)
         self.manifold_image.setOpacity(0.9)
@@ -277,6 +277,8 @@ class LatentScatterPanel(QWidget):
         self.view.sigRangeChanged.connect(lambda *_: self.overlay["manifold"].isChecked()
                                           and self._manifold_timer.start())
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        for signal in (session.model_changed, session.snapshot_changed):  # first: the encoding starts at once
+            signal.connect(self._encode_ahead)
         session.snapshot_changed.connect(self.mark_dirty)
         session.model_changed.connect(self._model_changed)
         session.dataset_changed.connect(self._rebuild_items)
@@ -302,6 +304,13 @@ class LatentScatterPanel(QWidget):
 
     def mark_dirty(self, *_) -> None:
         self._dirty = True
+
+    def _encode_ahead(self) -> None:
+        """New weights' codes are encoded in a thread as soon as the weights exist, while the window goes on
+        (at start-up it is built and painted meanwhile); the redraw takes them. A hidden scatter leaves them
+        to its redraw once shown."""
+        if self.isVisible() or not self._painted:
+            self.session.encode_ahead()
 
     def _redraw_if_dirty(self) -> None:
         if self._dirty and self.isVisible() and self._painted:
@@ -420,6 +429,7 @@ class LatentScatterPanel(QWidget):
         self._draw_focus(self.session.focus, None)  # the decoded point, where the new projection puts it
         self._draw_unreliable()
         self.draw_manifold()
+        self.view.prepareForPaint()  # the range that follows the codes now, not in the paint (which then paints twice)
 
     def _colours(self, codes) -> tuple[np.ndarray, np.ndarray]:
         """Each point's colour by the chosen value (a model value computed in a job: the last one meanwhile),
@@ -495,7 +505,8 @@ class LatentScatterPanel(QWidget):
         density, fits = "density" in self.state.overlays, bool({"density", "gaussian"} & self.state.overlays)
         if not density:
             self.density_image.clear()
-            self.key.place(self.density_bar, 5, False)
+            if self._density_bar is not None:
+                self.key.place(self._density_bar, 5, False)
         if not fits:
             self.fit_comparison = None
         if not (density or fits):
@@ -508,6 +519,13 @@ class LatentScatterPanel(QWidget):
         self.density_job = job
         self.busy.start("estimating the density of the codes…")
         job.start()
+
+    @property
+    def density_bar(self) -> pg.ColorBarItem:
+        if self._density_bar is None:
+            self._density_bar = colour_bar(ALPHA_RAMP, "density of the codes")
+            self._density_bar.hide()
+        return self._density_bar
 
     def _show_density(self, image, comparison, scale: float) -> None:
         if "density" in self.state.overlays:

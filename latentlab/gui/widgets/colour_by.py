@@ -98,9 +98,17 @@ class ColourKey:
         self.legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6)
         self.legend.setParentItem(None)
         self.legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # rows stay together, at the top
-        self.bar = colour_bar(CONTINUOUS)
+        self._bar: pg.ColorBarItem | None = None
         self._shown: pg.GraphicsWidget | None = None
+        self._listed: tuple | None = None  # (names, with_test) the legend holds
         self.plot.layout.setColumnStretchFactor(column, 0)
+
+    @property
+    def bar(self) -> pg.ColorBarItem:
+        """The colour bar, built when first needed (a plot of its own: ~10 ms that a start need not wait for)."""
+        if self._bar is None:
+            self._bar = colour_bar(CONTINUOUS)
+        return self._bar
 
     def _show(self, item: pg.GraphicsWidget | None) -> None:
         if item is self._shown:
@@ -116,6 +124,12 @@ class ColourKey:
         self._shown = item
 
     def show_categories(self, names: tuple[str, ...], with_test: bool = True) -> None:
+        """The legend, rebuilt only when its entries change: rebuilding it (~20 ms of pyqtgraph items) at every
+        scatter redraw was the longest stall of the GUI thread while training (bench/app.py gui_stall_max_ms)."""
+        if self._listed == (tuple(names), with_test):
+            self._show(self.legend)
+            return
+        self._listed = (tuple(names), with_test)
         self.legend.clear()
         colours = palette(len(names))
         for name, c in zip(names, colours):

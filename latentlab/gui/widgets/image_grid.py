@@ -7,6 +7,7 @@ import pyqtgraph as pg
 import torch
 
 from latentlab.core.images import image_grid
+from latentlab.gui.widgets.plots import LazyMenuViewBox
 
 
 def grid_array(images: torch.Tensor, nrow: int | None = None, pad_value: float = 1.0) -> np.ndarray:
@@ -20,7 +21,8 @@ class ImageGridView(pg.GraphicsLayoutWidget):
     def __init__(self, title: str = "", parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.view = LazyMenuViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.addItem(self.view)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self.title = title
