@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if f.note:
             print(f"- {f.name}: {f.note}")
     out = args.out or (RESULTS / "cuda" if args.device.startswith("cuda") else RESULTS)
-    write(figures, out, header)
+    write(figures, out, header, merge=bool(args.only))
     return 0
 
 

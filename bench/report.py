@@ -63,14 +63,16 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def write(figures: list[Figure], folder: Path, header: str) -> None:
+def write(figures: list[Figure], folder: Path, header: str, merge: bool = True) -> None:
     """Merge this run's figures into latest.json / latest.md by name: a run of some suites (`--only`)
-    replaces their figures and keeps the others, each under the header of the run that measured it."""
+    replaces their figures and keeps the others, each under the header of the run that measured it.
+    merge=False (a run of every suite) replaces the files, so no figure outlives its suite."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "latest.json"
+    fields = set(Figure.__dataclass_fields__)
     try:
-        kept = [f for f in json.loads(path.read_text()) if isinstance(f, dict) and "name" in f]
-    except (OSError, ValueError):
+        kept = [f for f in json.loads(path.read_text()) if isinstance(f, dict) and fields <= f.keys()] if merge else []
+    except (OSError, ValueError, TypeError):
         kept = []
     fresh = [{**asdict(f), "run": header} for f in figures]
     names = {f["name"] for f in fresh}

@@ -24,7 +24,9 @@ def add_parser(sub) -> None:
                                 "the pair copies")
     p.add_argument("--out-dir", required=True, type=Path, help=f"folder for {WITHOUT} and {WITH}")
     p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--walkback", type=int, default=3, help="walkback steps of the second model")
+    p.add_argument("--walkback", type=int, default=None,
+                   help="walkback steps of the second model (default: the measured recipe's, four on 2-D data and "
+                        "one on images, as the window's Train pair)")
     p.add_argument("--walkback-p", type=float, default=None, help="its continuation probability "
                                                                   "(default: the checkpoint's)")
     p.add_argument("--seed", type=int, default=0)
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from latentlab.core.training import TrainConfig
     from latentlab.core.walkback import train_walkback_pair
 
-    if args.epochs < 1 or args.walkback < 1:
+    if args.epochs < 1 or (args.walkback is not None and args.walkback < 1):
         raise UserError("--epochs and --walkback must be at least 1")
     if args.walkback_p is not None and not 0.0 <= args.walkback_p <= 1.0:
         raise UserError("--walkback-p must be in [0, 1]")
@@ -52,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
     if not like.dataset:
         raise UserError(f"{args.like}: the checkpoint does not say which data it was trained on")
     dataset = dataset_of(like, args.like, args.trust_data_folder)
+    if args.walkback is None:
+        from latentlab.core.walkback import RECIPE_WALKBACK
+
+        args.walkback = RECIPE_WALKBACK["image" if dataset.kind == "image" else "points"]
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UserError(f"--out-dir {out}: not a folder")

@@ -337,7 +337,6 @@ def _statistics_for_labels(k: Tensor | Tiles, a: Tensor, m: int, n: int, estimat
     return stat.to(a.dtype)
 
 
-@torch.no_grad()
 def _random_labels(count: int, total: int, m: int, generator: torch.Generator | None,
                    device: torch.device) -> Tensor:
     """[count, total] booleans, each row a uniformly random choice of m of the total points (the relabelled "P").
@@ -356,10 +355,12 @@ def _labels_from_uniform_keys(count: int, total: int, m: int, generator: torch.G
                               device: torch.device) -> Tensor:
     seed = int(torch.randint(0, 2**62, (1,), generator=generator).item())
     device_generator = torch.Generator(device=device).manual_seed(seed)
-    ranks = torch.rand(count, total, device=device, generator=device_generator).argsort(dim=1)
-    return ranks < m
+    # float64 keys: float32 has 2^24 values, and argsort breaks the ties it would make by index
+    keys = torch.rand(count, total, device=device, generator=device_generator, dtype=torch.float64)
+    return keys.argsort(dim=1) < m
 
 
+@torch.no_grad()
 def permutation_test(
     x: Tensor,
     y: Tensor,

@@ -400,7 +400,7 @@ class Trainer:
         if self._words is None or self._words[0] is not x:
             rows = x.reshape(len(x), -1) if x.is_contiguous() and x.numel() > 0 else None
             ok = (rows is not None and x.dtype == torch.uint8 and rows.shape[1] % 4 == 0
-                  and rows.storage_offset() % 4 == 0)
+                  and rows.data_ptr() % 4 == 0)
             self._words = (x, rows.view(torch.int32) if ok and rows is not None else None)
         return self._words[1]
 

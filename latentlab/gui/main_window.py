@@ -385,7 +385,11 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 "Train a fresh model": lambda: self.go_to("model"),
             })
             self._central_layout.insertWidget(1, self.start_card)
-        self.start_card.show()
+        if getattr(self, "presenting", False):  # put away until presentation mode ends (set_presentation)
+            self.start_card.setProperty("hiddenToPresent", True)
+            self.start_card.hide()
+        else:
+            self.start_card.show()
 
     def dismiss_start_card(self) -> None:
         """Put the card away, and remember that at once (window.start_card)."""
@@ -829,6 +833,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 event.ignore()
                 return
         self.session.end_for_quit()
+        self.session.stop_encoding_ahead()
         if self.model_data.load_job is not None:  # a standard set being prepared: its half-built cache goes
             self.model_data.load_job.cancel_and_wait(5_000)
         for panel in (self._panels.get("walkback"), self._panels.get("mmd"), self._panels.get("neighbours"),

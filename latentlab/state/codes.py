@@ -55,8 +55,12 @@ class CodesAhead:
         except Exception:  # noqa: BLE001 (cancelled, or a failure that encoding again reports where it is asked)
             self._codes = None
 
-    def cancel(self) -> None:
+    def cancel(self, wait_s: float = 0.0) -> None:
+        """Stop at the next batch; `wait_s`: wait that long for the thread to end (at quit: an interpreter that
+        shuts down under a thread inside torch can crash)."""
         self._cancelled = True
+        if wait_s > 0:
+            self._thread.join(wait_s)
 
     def result(self) -> tuple[np.ndarray, ...] | None:
         """The codes, once encoded (waiting for them); None if the encoding failed or was cancelled."""

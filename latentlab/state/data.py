@@ -58,9 +58,13 @@ class DataMixin(SessionBase):
         self._codes = None
         self._drop_ahead()
 
-    def _drop_ahead(self) -> None:
+    def stop_encoding_ahead(self) -> None:
+        """At quit: codes still being encoded for the scatter are cancelled, and their thread given 2 s to end."""
+        self._drop_ahead(wait_s=2.0)
+
+    def _drop_ahead(self, wait_s: float = 0.0) -> None:
         if self._ahead is not None:
-            self._ahead[2].cancel()
+            self._ahead[2].cancel(wait_s)
             self._ahead = None
 
     def encode_ahead(self) -> None:

@@ -57,6 +57,8 @@ def test_a_run_of_some_suites_keeps_the_other_figures(tmp_path):
     assert figures["b"]["value"] == 0.5 and not figures["b"]["passed"] and figures["b"]["run"] == "run two"
     md = (tmp_path / "latest.md").read_text()
     assert "run one" in md and "run two" in md and md.count("| b ") == 1
+    write([figure("c", 1.0, "x", "base", ">= 1.0")], tmp_path, "every suite", merge=False)
+    assert [f["name"] for f in json.loads((tmp_path / "latest.json").read_text())] == ["c"]
 
 
 def test_the_cuda_suite_measures_with_any_device(capsys):

@@ -185,3 +185,9 @@ def test_a_float32_null_is_close_to_the_float64_one():
     single = permutation_test(x, y, n_permutations=100, generator=torch.Generator().manual_seed(1))
     assert float((single.null.double() - exact.null).abs().max()) < 1e-3 * float(exact.null.abs().max())
     assert single.p_value == exact.p_value
+
+
+def test_permutation_test_of_inputs_that_require_grad_builds_no_graph():
+    x, y = torch.randn(20, 2, requires_grad=True), torch.randn(20, 2)
+    result = permutation_test(x, y, n_permutations=20, generator=torch.Generator().manual_seed(0))
+    assert not result.null.requires_grad and result.null.numpy().shape == (20,)

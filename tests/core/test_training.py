@@ -108,11 +108,14 @@ def test_model_and_data_shapes_must_agree(ring):
         Trainer(model, ring, TrainConfig(device="cpu"))
 
 
-def test_the_direct_adam_step_is_adams_own_step(ring):
+def test_the_direct_adam_step_is_adams_own_step(ring, monkeypatch):
     """The trainer calls the fused Adam kernel itself (training._AdamPlan): the same weights and optimizer state
     as Adam.step gives, also after a live rate change and after loading a state."""
     fast, slow = make(ring, epochs=100), make(ring, epochs=100)
     slow._optimizer_step = lambda: slow.optimizer.step()
+    direct = []
+    real_run = training._AdamPlan.run
+    monkeypatch.setattr(training._AdamPlan, "run", lambda plan: direct.append(ran := real_run(plan)) or ran)
     for t in (fast, slow):
         t.run(max_steps=3)
         t.set_live("lr", 3e-3)
@@ -120,6 +123,7 @@ def test_the_direct_adam_step_is_adams_own_step(ring):
         t.load_state(t.state())
         t.run(max_steps=3)
     assert fast._adam_plan is not None and fast._adam_plan.optimizer is fast.optimizer
+    assert direct.count(True) >= 6  # the kernel was called directly (not Adam.step each time)
     assert all(torch.equal(a, b) for a, b in zip(fast.model.parameters(), slow.model.parameters()))
     fs, ss = fast.optimizer.state_dict()["state"], slow.optimizer.state_dict()["state"]
     assert all(torch.equal(fs[i][k], ss[i][k]) for i in fs for k in fs[i])

@@ -113,3 +113,16 @@ def test_the_legend_is_rebuilt_only_when_its_categories_change(app, scatter):
     scatter.redraw()
     assert [label.text for _, label in scatter.key.legend.items][:3] == ["0", "1", "2"]
     assert scatter.key.legend.isVisible()
+
+
+def test_the_legend_takes_new_colours_when_the_palette_changes(app, scatter, monkeypatch):
+    """Presentation mode swaps the category colours in place: the key must follow the points."""
+    from latentlab.gui.widgets import colour_by
+
+    def swatch(i):
+        return scatter.key.legend.items[i][0].item.opts["brush"].color().name()
+
+    first = swatch(0)
+    monkeypatch.setattr(colour_by, "CLASS_COLOURS", ["#123456", *colour_by.CLASS_COLOURS[1:]])
+    scatter.redraw()
+    assert swatch(0) == "#123456" != first

@@ -22,6 +22,8 @@ def test_presentation_mode_enlarges_fonts_lines_and_images_and_toggles_back(wind
     window.presentation_action.trigger()  # F11
     assert window.state.window.presentation and window.presenting
     assert not window.start_card.isVisible()  # the map has the room (at 1366x768 the card left it clipped)
+    window.show_start_card()  # Help > Start here, or a start with presentation mode remembered
+    assert not window.start_card.isVisible()
     assert QApplication.font().pointSize() == theme.PRESENTATION_FONT_PT > font_pt
     assert scatter.CLASS_COLOURS[:len(theme.CVD_SAFE)] == theme.CVD_SAFE
     curve = next(c for c in window.curves.plot.getPlotItem().listDataItems() if c.opts["pen"] is not None)

@@ -27,11 +27,10 @@ def test_codes_encoded_ahead_are_the_codes_encoded_in_place(app):
 def test_codes_encoded_ahead_are_dropped_when_the_weights_move(app):
     s = app.session
     s.encode_ahead()
-    with torch.no_grad():
-        for p in s.snapshot.parameters():
-            p.add_(1.0)  # as a followed run's checkpoint or a stopped run's weights are loaded in place
-    s.forget_codes()  # which every such load does
+    moved = {k: v + 1.0 for k, v in s.snapshot.state_dict().items()}
+    s._on_snapshot(moved, None)  # a run's snapshot, weights without codes, loaded in place
     assert s._ahead is None
+    assert torch.equal(next(iter(s.snapshot.state_dict().values())), next(iter(moved.values())))
     assert np.array_equal(s.codes().train, _in_place(s)[0])
 
 
@@ -40,3 +39,14 @@ def test_codes_encoded_ahead_for_other_data_are_not_taken(app):
     s.encode_ahead()
     assert s.set_dataset("moons")  # new data and a new model
     assert np.array_equal(s.codes().train, _in_place(s)[0])
+
+
+def test_stopping_at_quit_cancels_the_codes_being_encoded():
+    from latentlab.state.session import Session
+
+    session = Session()
+    assert session.set_dataset("ring8")
+    session.encode_ahead()
+    session.stop_encoding_ahead()
+    assert session._ahead is None
+    assert session.codes() is not None  # asked again afterwards, they are encoded in place

@@ -100,7 +100,7 @@ class ColourKey:
         self.legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # rows stay together, at the top
         self._bar: pg.ColorBarItem | None = None
         self._shown: pg.GraphicsWidget | None = None
-        self._listed: tuple | None = None  # (names, with_test) the legend holds
+        self._listed: tuple | None = None  # (names, with_test, colours) the legend holds
         self.plot.layout.setColumnStretchFactor(column, 0)
 
     @property
@@ -126,12 +126,13 @@ class ColourKey:
     def show_categories(self, names: tuple[str, ...], with_test: bool = True) -> None:
         """The legend, rebuilt only when its entries change: rebuilding it (~20 ms of pyqtgraph items) at every
         scatter redraw was the longest stall of the GUI thread while training (bench/app.py gui_stall_max_ms)."""
-        if self._listed == (tuple(names), with_test):
+        colours = palette(len(names))
+        listed = (tuple(names), with_test, tuple(int(c) for c in colours))  # presentation mode swaps the colours
+        if self._listed == listed:
             self._show(self.legend)
             return
-        self._listed = (tuple(names), with_test)
+        self._listed = listed
         self.legend.clear()
-        colours = palette(len(names))
         for name, c in zip(names, colours):
             self.legend.addItem(pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(QColor.fromRgba(int(c)))), name)
         if with_test:
