@@ -102,15 +102,15 @@ def test_train_click_and_see_a_decoded_digit_in_a_real_window(screen, tmp_path):
     checkpoint, shipped_step, app = open_a_copy_of_the_vae(screen, tmp_path)
     try:
         window = screen.find_window("latentlab")
-        area = wait_for(lambda: scatter_area(screen.pixels()), 90, "the latent scatter to be painted")
+        wait_for(lambda: scatter_area(screen.pixels()), 90, "the latent scatter to be painted")
 
         screen.key(window, "ctrl+Return")  # Training > Start
         time.sleep(3)
         screen.key(window, "ctrl+period")  # Training > Stop
         time.sleep(2)  # the last snapshot reaches the scatter
 
-        area = scatter_area(screen.pixels())
-        x0, y0, x1, y1 = area
+        # (a frame caught mid-repaint, as the last snapshot lands, can lack the plot's white: look again)
+        x0, y0, x1, y1 = wait_for(lambda: scatter_area(screen.pixels()), 20, "the scatter after training")
         before = screen.pixels()
         screen.click((x0 + x1) // 2, (y0 + y1) // 2)
         image = wait_for(lambda: decoded_image(before, screen.pixels(), x1), 20, "the decoder view to change")
