@@ -18,15 +18,10 @@ import time
 
 import torch
 
-from bench.report import Figure, figure
+from bench.report import Figure, figure, sync
 from latentlab.core.data import as_uint8, load_dataset
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def train_rate(data, arch: str, device: str, seconds: float, warmup: int = 20, chunk: int = 50) -> float:

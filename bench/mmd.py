@@ -7,7 +7,7 @@ import time
 
 import torch
 
-from bench.report import Figure, best_of, figure
+from bench.report import Figure, best_of, figure, sync
 from latentlab.core.mmd import PooledDistances, mmd2, permutation_test
 
 
@@ -15,11 +15,6 @@ def naive_mmd2(x, y, sigma):
     """What one writes first: the three kernel matrices materialised with torch.cdist."""
     k = lambda a, b: torch.exp(-torch.cdist(a, b).pow(2) / (2 * sigma**2))  # noqa: E731
     return k(x, x).mean() + k(y, y).mean() - 2 * k(x, y).mean()
-
-
-def sync(device):
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
 
 
 def matmul_rate(d: int, device: str) -> float:

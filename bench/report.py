@@ -40,17 +40,20 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
-def timed_into(times: dict[str, list[float]], key: str, fn: Callable[[], object], device) -> None:
-    """Run `fn` and append its seconds to times[key] (on CUDA, with the queued work finished either side)."""
+def sync(device) -> None:
+    """Wait for the work queued on `device` (a name or torch.device) to finish: a no-op but on CUDA."""
     import torch
 
-    cuda = torch.device(device).type == "cuda"
-    if cuda:
-        torch.cuda.synchronize()
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def timed_into(times: dict[str, list[float]], key: str, fn: Callable[[], object], device) -> None:
+    """Run `fn` and append its seconds to times[key] (on CUDA, with the queued work finished either side)."""
+    sync(device)
     start = time.perf_counter()
     fn()
-    if cuda:
-        torch.cuda.synchronize()
+    sync(device)
     times[key].append(time.perf_counter() - start)
 
 

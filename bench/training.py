@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bench.floor import floor_step
-from bench.report import Figure, figure, timed_into
+from bench.report import Figure, figure, sync, timed_into
 from latentlab.core.data import load_dataset
 from latentlab.core.recipes import model_for_dataset
 from latentlab.core.training import TrainConfig, Trainer
@@ -124,13 +124,11 @@ def floor_figure(data, arch: str, quick: bool, device: str) -> Figure:
     rounds, per_round = (8, 5) if quick else (30, 10)
     for _ in range(rounds):
         for key, fn in (("step", trainer.train_step), ("floor", floor)):
-            if dev.type == "cuda":
-                torch.cuda.synchronize()
+            sync(dev)
             start = time.perf_counter()
             for _ in range(per_round):
                 fn()
-            if dev.type == "cuda":
-                torch.cuda.synchronize()
+            sync(dev)
             times[key].append((time.perf_counter() - start) / per_round)
     step_s, floor_s = (sorted(v[1:])[len(v[1:]) // 2] for v in (times["step"], times["floor"]))  # medians
     name = "train_vs_floor" if arch == "mlp" else "train_vs_floor_conv"

@@ -83,11 +83,11 @@ class DataMixin(SessionBase):
 
     def _take_ahead(self) -> tuple[np.ndarray, ...] | None:
         """The codes encode_ahead made for the snapshot and data on show, if any (once)."""
-        ahead, self._ahead = self._ahead, None
+        ahead = self._ahead
         if ahead is None or ahead[0] is not self.snapshot or ahead[1] is not self.dataset:
-            if ahead is not None:
-                ahead[2].cancel()
+            self._drop_ahead()
             return None
+        self._ahead = None
         return ahead[2].result()
 
     def live_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
