@@ -12,7 +12,16 @@ from torch import Tensor
 
 from latentlab.core.checkpoints import Checkpoint, load_checkpoint
 from latentlab.core.data import as_float, load_dataset
-from latentlab.core.images import save_image_grid, save_points_png
+from latentlab.core.images import (
+    check_scale,
+    default_scale,
+    grid_image,
+    points_image,
+    save_image_grid,
+    save_points_png,
+    save_whole,
+    write_gif,
+)
 from latentlab.core.latent import PATH_KINDS, encode_in_batches, path_points
 from latentlab.core.mmd import PermutationResult, PooledDistances, permutation_test
 from latentlab.core.pretrained import PREFIX, resolve
@@ -53,11 +62,32 @@ def interpolate(checkpoint: str | Path | Checkpoint, start: int, end: int, steps
 
 
 def write_strip(frames: Tensor, backdrop: Tensor | None, out: str | Path, scale: int | None = None) -> None:
-    """Images as one row; 2-D points as the path drawn over the data (`scale`: default_scale if None)."""
+    """Images as one row; 2-D points as the path drawn over the data (`scale`: default_scale if None).
+    Written whole or not at all (a file already at `out` stays as it was if the write fails)."""
     if frames.dim() == 4:
-        save_image_grid(frames, out, nrow=len(frames), scale=scale)
+        save_whole(out, lambda tmp: save_image_grid(frames, tmp, nrow=len(frames), scale=scale))
     else:
-        save_points_png(frames, out, reference=backdrop, scale=1 if scale is None else scale)
+        save_whole(out, lambda tmp: save_points_png(frames, tmp, reference=backdrop, scale=1 if scale is None else scale))
+
+
+def write_animation(frames: Tensor, backdrop: Tensor | None, out: str | Path, scale: int | None = None,
+                    seconds: float = 2.0) -> None:
+    """The path as a looping GIF, one frame a decoded point, `seconds` forward then as long back (the
+    interpolation dock's GIF export: core.images.write_gif). 2-D points: the path so far over the data, all
+    frames framed alike. Written whole or not at all."""
+    if frames.dim() == 4:
+        scale = check_scale(default_scale(frames) if scale is None else scale)
+        images = [grid_image(f[None], scale=scale) for f in frames]
+    else:
+        from PIL import Image
+
+        everything = frames.float() if backdrop is None else torch.cat([frames.float(), backdrop.float()])
+        bounds = everything.min(0).values, everything.max(0).values
+        scale = check_scale(1 if scale is None else scale)
+        images = [points_image(frames[:k + 1], reference=backdrop, bounds=bounds) for k in range(len(frames))]
+        if scale > 1:
+            images = [i.resize((i.width * scale, i.height * scale), Image.Resampling.NEAREST) for i in images]
+    save_whole(out, lambda tmp: write_gif(images, tmp, seconds, bounce=True))
 
 
 @dataclass(frozen=True)

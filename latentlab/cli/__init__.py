@@ -48,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's own final flush is quiet too
         return 0
+    except Exception as e:
+        plugin = sys.modules.get("latentlab.core.models.plugin")  # loaded only when a plug-in is in use
+        failed = plugin.plugin_error_in(e) if plugin is not None else None
+        if failed is None:
+            raise
+        print(f"latentlab: {failed}", file=sys.stderr)  # the user's model failed: where and why, in one line
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from latentlab.cli.common import (
@@ -28,6 +29,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from latentlab.core.codes_export import code_table, export_codes, project_codes, write_projection_csv
     from latentlab.core.latent import encode_in_batches
 
@@ -38,8 +41,12 @@ def run(args: argparse.Namespace) -> int:
     model = ckpt.model.eval()
     train = encode_in_batches(model, data.train_x)
     table = code_table(train, encode_in_batches(model, data.test_x), data)
+    bad = int((~np.isfinite(table.codes).all(1)).sum())  # NaN or inf: the model's encode gave them
     projected = None
     if args.projection:  # before anything is written: a failure leaves the folder as it was
+        if bad:
+            raise UserError(f"{model_label(args)}: cannot project the codes: {bad} of {len(table.codes)} are not "
+                            "finite (NaN or inf); its encode gave them")
         try:
             projected = project_codes(table, args.projection, len(train))
         except ValueError as e:
@@ -52,4 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UserError(f"cannot write to {args.out}: {e}") from None
     print(f"wrote {len(table.codes)} codes of {data.name} to {', '.join(str(f) for f in files)}")
+    if bad:  # written as they are (nan, inf), but nobody should find out from a plot later
+        print(f"latentlab: warning: {bad} of {len(table.codes)} codes are not finite (NaN or inf): "
+              f"{model_label(args)}'s encode gave them", file=sys.stderr)
     return 0

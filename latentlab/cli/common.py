@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 EXIT_USER_ERROR = 2
 
@@ -92,6 +93,35 @@ def model_or_fail(args, checkpoint: str | None = None):
     for note in opening.notes:
         print(f"latentlab: {note}", file=sys.stderr)
     return opening.checkpoint
+
+
+def check_writable(out: Path, example: str = "out.png", flag: str = "--out") -> None:
+    """Before any work: `out` must be a file we may write (a missing folder, a folder in its place, a read-only
+    folder or file is one line), so nothing computed is lost at the end and no read-only file is replaced."""
+    import os
+
+    if out.is_dir():
+        raise UserError(f"{flag} {out}: is a folder; give a file name, e.g. {out / example}")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"cannot write {out}: permission denied")
+
+
+def image_out_or_fail(text: str) -> Path:
+    """--out of a picture, checked before any work: an ending of core.images.IMAGE_SUFFIXES (.png, .gif, .jpg,
+    ...) in a folder we may write."""
+    from latentlab.core.images import IMAGE_SUFFIXES
+
+    out = Path(text)
+    if out.is_dir():
+        check_writable(out)
+    if out.suffix.lower() not in IMAGE_SUFFIXES:
+        said = f"ends in {out.suffix!r}" if out.suffix else "has no ending"
+        raise UserError(f"--out {out}: {said}; a picture is {', '.join(sorted(IMAGE_SUFFIXES))} "
+                        "(the ending picks the format)")
+    check_writable(out)
+    return out
 
 
 def add_scale_flag(parser) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from latentlab.cli.common import UserError, add_trust_flag
+from latentlab.cli.common import UserError, add_trust_flag, check_writable
 
 # Flags of earlier versions, each the setting it stands for now (and how its value reads there).
 ALIASES = {
@@ -15,6 +16,7 @@ ALIASES = {
     "walkback_pair": "walkback.pair", "chain_steps": "walkback.t", "lesson": "window.lesson", "step": "window.step",
 }
 SWITCHES = {"mmd_test": "on", "walkback_pair": "train"}  # aliases without a value
+LESSON = "window.lesson"  # a number, or a lesson's name (lesson_number)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,11 +60,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_trust_flag(parser)
     aliases = parser.add_argument_group("older flags, each now a --set (they say which)")
     for name in ALIASES:
-        option = "--" + name.replace("_", "-")
-        if name in SWITCHES:
-            aliases.add_argument(option, action="store_const", const=SWITCHES[name], help=f"--set {ALIASES[name]}")
-        else:
-            aliases.add_argument(option, help=f"--set {ALIASES[name]}=...")
+        aliases.add_argument("--" + name.replace("_", "-"), **alias_options(name))
+
+
+def alias_options(name: str) -> dict:
+    """An alias's argparse options: its help is the setting's own (the schema's), then the --set it stands for."""
+    from latentlab.state.schema import lookup
+
+    setting_name = ALIASES[name]
+    if name in SWITCHES:
+        said = f"--set {setting_name}={SWITCHES[name]}"
+        options: dict = {"action": "store_const", "const": SWITCHES[name]}
+    else:
+        said = f"--set {setting_name}"
+        options = {"metavar": "N|NAME" if setting_name == LESSON else lookup(setting_name).kind.upper()}
+    return {**options, "help": f"{lookup(setting_name).help} ({said})".replace("%", "%%")}
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -76,28 +88,64 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def settings_of(args: argparse.Namespace) -> list[tuple[str, object]]:
-    """The aliases given (each said as the --set it stands for) and then every --set, checked, in order."""
+    """The aliases given (each said as the --set it stands for) and then every --set, checked, in order.
+    window.lesson takes a lesson's name too (given here as its number); a lesson or step that is not there
+    is one line and status 2, before any window opens."""
     from latentlab.core.settings import SettingError
     from latentlab.state.schema import lookup, parse_assignment
 
-    found = []
+    found, notes = [], []
     for name, setting_name in ALIASES.items():
         raw = getattr(args, name, None)
         if raw is None or name == "model":  # --model also names the first model's family (initial_state)
             continue
-        text = raw.replace(" ", "") if isinstance(raw, str) else str(raw)
-        print(f"latentlab: --{name.replace('_', '-')} is now --set {setting_name}={text}", file=sys.stderr)
+        text = raw.replace(" ", "") if isinstance(raw, str) and setting_name != LESSON else str(raw)
+        option = "--" + name.replace("_", "-")
         try:
-            found.append((setting_name, lookup(setting_name).parse(text)))
+            value = lookup(setting_name).parse(lesson_number(text, option) if setting_name == LESSON else text)
         except SettingError as e:
             raise UserError(str(e)) from None
+        notes.append(f"latentlab: {option} is now --set {setting_name}={text}")
+        found.append((setting_name, value))
     for text in args.set:
+        name, eq, value = text.partition("=")
+        if eq and name.strip() == LESSON:
+            text = f"{LESSON}={lesson_number(value, LESSON)}"
         try:
             setting, value = parse_assignment(text)
         except SettingError as e:
             raise UserError(str(e)) from None
         found.append((setting.name, value))
+    check_lesson_step(dict(found))
+    for note in notes:  # after the checks: a mistake is one line
+        print(note, file=sys.stderr)
     return found
+
+
+def lesson_number(text: str, said_as: str) -> str:
+    """window.lesson's value: a number (1 is the first; 0: none), or a lesson's file name or title (any case;
+    a start naming one lesson is enough), as its number."""
+    from latentlab.gui.lessons.text import LessonError, find_lesson, load_lessons
+
+    try:
+        return str(find_lesson(text, load_lessons()))
+    except LessonError as e:
+        raise UserError(f"{said_as}: {e}") from None
+
+
+def check_lesson_step(given: dict) -> None:
+    """window.step past the end of the lesson asked for: one line, no window."""
+    from latentlab.gui.lessons.text import LessonError, load_lessons
+
+    lesson, step = given.get(LESSON), given.get("window.step")
+    if not lesson or step is None:
+        return
+    try:
+        steps = len(load_lessons()[int(lesson) - 1].steps)
+    except (LessonError, IndexError):
+        return  # said by lesson_number (a lesson given as a number is checked there too)
+    if step > steps:
+        raise UserError(f"window.step: lesson {lesson} has {steps} steps, not {step}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--image-size must be 4 to 256 pixels, got {args.image_size}")
     if getattr(args, "no_model", False) and not args.data:
         raise UserError("--no-model goes with --data FILE (the vectors to explore)")
+    if getattr(args, "screenshot", None):
+        check_writable(Path(args.screenshot), "window.png", "--screenshot")  # before the window is built, not after
     args.view_data = open_view(args)
     check_checkpoint(args)
     args.plugin_opening = open_plugin(args)

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from latentlab.cli.common import UserError, add_trust_flag, dataset_of, load_or_fail
+from latentlab.cli.common import UserError, add_trust_flag, check_writable, dataset_of, load_or_fail
 
 FLAG_NAMES = {"data.name": "--data", "data.dir": "--data-dir", "model.family": "--model"}  # the rest: --field-name
 SECTIONS = ("data", "model", "train", "run")
@@ -30,9 +30,11 @@ def add_parser(sub) -> None:
         group = p.add_argument_group(f"{name} settings")
         for s in section(name):
             families = f" [{', '.join(s.families)}]" if s.families and len(s.families) < 6 else ""
-            default = s.format(s.default) if s.default not in (None, "") else "not set"
+            default = f" (default {s.format(s.default)})" if s.default not in (None, "") else ""
+            if not default and "default" not in s.help:  # else its help says what happens when it is not set
+                default = " (default not set)"
             group.add_argument(flag(s), dest=s.name, metavar=s.kind.upper(),
-                               help=f"{s.help}{families}; {s.describe_values()} (default {default})")
+                               help=f"{s.help}{families}; {s.describe_values()}{default}".replace("%", "%%"))
     p.add_argument("--out", help="checkpoint file to write at the end (needs --out, --run-dir or both)")
     p.add_argument("--resume", nargs="?", const="", metavar="CKPT",
                    help="continue from CKPT (default: the newest checkpoint in --run-dir, else --out) "
@@ -79,16 +81,6 @@ def settings_of(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     return train(args)
-
-
-def check_writable(out: Path) -> None:
-    """Before any training: --out must be a file we can write, so no trained weights are lost at the end."""
-    if out.is_dir():
-        raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / 'model.safetensors'}")
-    if not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
-    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UserError(f"cannot write {out}: permission denied")
 
 
 def save_result(out: Path, save, result, force: bool) -> Path | None:
@@ -170,7 +162,7 @@ def _train(args: argparse.Namespace, values: dict, device: str, group) -> int:
         raise UserError("say where the result goes: --out FILE, --run-dir DIR, or both")
     out = Path(args.out) if args.out else None
     if out is not None:
-        check_writable(out)
+        check_writable(out, "model.safetensors")
     try:
         run = RunDir(args.run_dir).create(resume=args.resume is not None) if args.run_dir else None
     except RunDirError as e:

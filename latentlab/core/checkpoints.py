@@ -22,6 +22,7 @@ from safetensors.torch import save as st_save
 import latentlab
 from latentlab.core.models import LatentModel, build_model
 from latentlab.core.models.plugin import PLUGIN_FAMILY
+from latentlab.core.processes import process_gone
 
 FORMAT = "latentlab-checkpoint"
 FORMAT_VERSION = 1
@@ -163,18 +164,26 @@ def _remove_stale_temporaries(path: Path) -> None:
             pid = int(stale.name.rsplit("-", 1)[1])
         except ValueError:
             continue
-        if pid == os.getpid() or not _process_alive(pid):
+        if pid == os.getpid() or process_gone(pid):
             stale.unlink(missing_ok=True)
 
 
-def _process_alive(pid: int) -> bool:
+IMPORT_HINT = ("; the weights of a model of your own open with its code: latentlab import --model-file FILE.py:CLASS "
+               "--weights THIS_FILE (docs/plugins.md)")
+
+
+def _looks_like(data: bytes) -> str:
+    """What a file that is not a safetensors file seems to be, said in a few words (or nothing)."""
+    if data.startswith(b"PK\x03\x04"):
+        return " but a torch.save file (a zip archive)" + IMPORT_HINT
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return " but a pickle (an older torch.save file)" + IMPORT_HINT
+    head = data[:512]
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return " (not a safetensors file)"
+    return " but a text file" if all(c.isprintable() or c.isspace() for c in text) else " (not a safetensors file)"
 
 
 def _read_header(path: Path, data: bytes) -> dict[str, Any]:
@@ -182,8 +191,7 @@ def _read_header(path: Path, data: bytes) -> dict[str, Any]:
         raise CheckpointError(path, f"too short to be a checkpoint ({len(data)} bytes)")
     (header_len,) = struct.unpack("<Q", data[:8])
     if header_len > MAX_HEADER or header_len > len(data) - 8:
-        raise CheckpointError(path, "not a safetensors checkpoint (its declared header size "
-                                    f"{header_len} does not fit the file's {len(data)} bytes)")
+        raise CheckpointError(path, f"not a latentlab checkpoint{_looks_like(data)}")
     try:
         header = json.loads(data[8:8 + header_len].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -112,10 +115,35 @@ def side_by_side(images: list):
     return row
 
 
+# The endings a picture may have: formats Pillow writes for any of our pictures (grey or colour). Pillow lists
+# more (.xbm, .h5, .grib, ...), but those refuse our images or need plug-ins it lacks: they would fail only
+# after the work.
+IMAGE_SUFFIXES = frozenset({".png", ".gif", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"})
+
+
+def save_whole(path: str | Path, write: Callable[[Path], None]) -> None:
+    """`write(tmp)` into a file beside `path` (same ending, so Pillow picks the same format), renamed onto `path`
+    only when complete: a write that fails leaves no half file, and a file already at `path` as it was."""
+    path = Path(path)
+    if path.is_symlink():  # written where the link points, as a plain open() would, not over the link
+        path = path.resolve()
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
+    try:
+        write(tmp)
+        if path.exists():
+            shutil.copymode(path, tmp)  # a file replaced keeps its permissions
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_gif(frames: list, path: str | Path, seconds: float = 2.0, bounce: bool = False) -> None:
-    """Pillow images as a looping GIF lasting `seconds` (played forward then back when `bounce`)."""
+    """Pillow images as a looping GIF, `seconds` from the first frame to the last (then as long back again when
+    `bounce`: one sweep takes as long as the interpolation dock's Play takes for it)."""
     if not frames:
         raise ValueError("there are no frames to write")
     sequence = frames + frames[-2:0:-1] if bounce else frames
-    duration = max(20, int(1000 * seconds / len(sequence)))
+    # bounce: n frames take n - 1 intervals from the first to the last, as Play's slider does from 0 to the end
+    intervals = max(1, len(frames) - 1) if bounce else len(frames)
+    duration = max(20, int(1000 * seconds / intervals))
     sequence[0].save(str(path), save_all=True, append_images=sequence[1:], duration=duration, loop=0)

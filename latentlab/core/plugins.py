@@ -21,7 +21,6 @@ import json
 import pickle
 import re
 import sys
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -34,6 +33,8 @@ from torch import Tensor, nn
 from latentlab.core.corruption import CORRUPTIONS, IMAGE_ONLY
 from latentlab.core.data import Dataset, as_float
 from latentlab.core.models.plugin import PluginConfig, PluginError, PluginModel, loss_terms, split_encoding
+from latentlab.core.models.plugin import one_line as _one_line
+from latentlab.core.models.plugin import where_in as _where
 from latentlab.core.settings import Setting, SettingError, declared
 
 ENTRY_GROUP = "latentlab.models"
@@ -137,17 +138,6 @@ def _import_file(path: Path, digest: str) -> Any:
     finally:
         sys.argv = argv
     return module
-
-
-def _where(error: BaseException, path: Path) -> str:
-    """`, line N` of the deepest frame of the plug-in's own file in the error's traceback."""
-    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
-    return f", line {lines[-1]}" if lines else ""
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or "(no message)"
-    return f"{type(error).__name__}: {text[:300]}"
 
 
 def _is_model_class(obj: Any) -> bool:

@@ -10,10 +10,15 @@ a record; checkpoints are renamed into place, so a reader never sees half a file
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from latentlab.core.processes import process_gone
 from latentlab.core.progress import TermMeans
 from latentlab.core.settings import setting
 
@@ -234,3 +239,40 @@ class RunRecorder:
         self._flush(step, epoch)
         self.checkpoint(step, metrics)
         self.run.append({"event": "end", "step": step, "epoch": epoch, "reason": reason, "message": message})
+
+
+# -- scratch folders -----------------------------------------------------------------------------------------
+# The window's runs (gui/process_run.py) and pair trainings (gui/panels/walkback.py) work in a scratch folder in
+# the temp dir, removed when done and at exit. A process killed outright (SIGKILL, a power cut) removes nothing:
+# its folder is named with its pid, and the next one of its kind sweeps it once that process is gone, as
+# core/data/named.py sweeps the half-built caches of dead builds.
+
+
+def make_scratch(kind: str, root: str | Path | None = None) -> Path:
+    """A new folder `latentlab-KIND-PID-XXXXXXXX` in `root` (the temp dir), after removing those of dead processes."""
+    remove_dead_scratch(kind, root)
+    return Path(tempfile.mkdtemp(prefix=f"latentlab-{kind}-{os.getpid()}-", dir=root))
+
+
+def remove_dead_scratch(kind: str, root: str | Path | None = None) -> list[Path]:
+    """Remove the scratch folders of `kind` in `root` (the temp dir) whose process has ended; the removed.
+
+    Only folders named as make_scratch names them, owned by this user, not links; never one whose process is
+    alive (or cannot be told: another user's, a pid out of range), never this process's own."""
+    own = re.compile(rf"^latentlab-{re.escape(kind)}-(\d+)-[a-z0-9_]+$")
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"latentlab-{kind}-*"):
+        found = own.match(folder.name)
+        if found is None:
+            continue  # an older name without a pid, or not ours
+        pid = int(found.group(1))
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or pid <= 0 or pid == os.getpid():
+            continue
+        if process_gone(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

@@ -239,6 +239,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     use_gui_thread_for_small_work()
     window = MainWindow()
+    report_model_errors(window)
     window.session.train_config = replace(window.session.train_config, threads=training_threads())
     for name, value in view_settings(args):
         if name.startswith("train."):
@@ -294,6 +295,23 @@ def quit_now(window, code: int) -> int:
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+def report_model_errors(window) -> None:
+    """A plug-in's own code failing in a panel (a batch size it was not probed with, say) is said in the window,
+    one line naming its file, line and method (core.models.plugin.PluginError), not a traceback on stderr: Qt
+    slots report what they raise through sys.excepthook. Anything else is a bug and goes to the usual hook."""
+    previous = sys.excepthook
+
+    def hook(kind, error, tb):
+        plugin = sys.modules.get("latentlab.core.models.plugin")
+        failed = plugin.plugin_error_in(error) if plugin is not None else None
+        if failed is not None:
+            window.session.message.emit("warning", str(failed))
+            return
+        previous(kind, error, tb)
+
+    sys.excepthook = hook
 
 
 def close_on_signals(window) -> None:

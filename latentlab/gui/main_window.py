@@ -68,6 +68,8 @@ if TYPE_CHECKING:  # built when first shown or asked for (MainWindow.panel), so 
     from latentlab.gui.panels.samples import SamplesPanel
     from latentlab.gui.panels.walkback import WalkbackPanel
 
+FAMILY_WORDS = {"autoencoder": "autoencoder", "dae": "denoising autoencoder", "vae": "VAE", "mmdvae": "MMD-VAE",
+                "swae": "SWAE", "mmdnet": "MMD net"}  # the start card's words for a model family
 RUNNER_ENV = "LATENTLAB_RUNNER"  # "thread": train in a thread of the window instead of a process of its own
 CHECKPOINT_FILTER = "latentlab checkpoints (*.safetensors);;All files (*)"
 # Docks whose panels are built when first shown (or asked for: MainWindow.panel), and the settings of
@@ -194,7 +196,9 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 self.curves.plot.getPlotItem(), True))
         self.session.progress.connect(self._show_progress)
         self.session.model_changed.connect(self._show_model)
+        self.session.model_changed.connect(lambda *_: self.status_rate.setText(""))  # the old model's run's rate
         self.session.state_changed.connect(self._show_model)
+        self.session.saved.connect(self._show_model)  # the title names the file and drops its "unsaved" mark
         self.session.following_changed.connect(self._show_following)
         self.resize(1400, 860)
         self._restore_layout()
@@ -385,6 +389,7 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
                 "Train a fresh model": lambda: self.go_to("model"),
             })
             self._central_layout.insertWidget(1, self.start_card)
+        self.start_card.describe(self.subject())
         if getattr(self, "presenting", False):  # put away until presentation mode ends (set_presentation)
             self.start_card.setProperty("hiddenToPresent", True)
             self.start_card.hide()
@@ -670,13 +675,30 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         if s.following is not None:
             name = f"following {s.following}"
         self.setWindowTitle(f"latentlab — {family} on {data} ({name}{mark})")
+        if self.start_card is not None:  # it described the model the window opened on
+            self.start_card.describe(self.subject())
+
+    def subject(self) -> str:
+        """The model and data on show, in a few words ("a 2-D VAE on mnist5k (5,000 examples), trained 1,800 steps")."""
+        s = self.session
+        d = s.dataset
+        data = f"{d.name} ({len(d.train_x) + len(d.test_x):,} examples)" if d is not None else "no data"
+        if s.following is not None:
+            return f"the run that trains in {s.following}"
+        if s.model is None:
+            return f"the vectors of {data}, explored with no model" if d is not None else "no model and no data yet"
+        family = s.model.family
+        title = getattr(s.model.config, "title", None) or FAMILY_WORDS.get(family, family)
+        step = s.trainer.step if s.trainer is not None else 0
+        trained = f"trained {step:,} steps" if step else "not trained yet"
+        return f"a {s.model.latent_dim}-D {title} on {data}, {trained}"
 
     # -- file actions --------------------------------------------------------------------
     def _ask_trust_folder(self, folder: str) -> bool:
         """A checkpoint names a data folder: read it only if the user says so (it could name any folder)."""
         answer = QMessageBox.question(
-            self, "Read the data folder?",
-            f"This checkpoint was trained on the images in\n\n{folder}\n\nRead that folder? Say no if the "
+            self, "Read the checkpoint's data?",  # a folder of images, or a file (an array, a table)
+            f"This checkpoint was trained on the data in\n\n{folder}\n\nRead it? Say no if the "
             "checkpoint comes from someone you do not trust.", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
@@ -736,6 +758,9 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         """Open a shipped checkpoint by its manifest name (asking which when none is given)."""
         from latentlab.core.pretrained import shipped_path
 
+        if self.session.state != "idle":  # said before the list is shown, not after a model was chosen from it
+            self.banner.show_message("warning", "Stop training before you open a checkpoint.")
+            return False
         name = name or self.ask_pretrained()
         if not name:
             return False

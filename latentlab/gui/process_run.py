@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from safetensors.torch import load_file
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from latentlab.core.run_dir import make_scratch
 from latentlab.core.training import EpochEvent, TrainResult
 from latentlab.gui.process_job import STOP_WAIT_S, wait_or_kill
 from latentlab.state.run import Progress, RunCallbacks, RunRequest
@@ -155,7 +156,7 @@ class ProcessRun:
     def __init__(self, request: RunRequest, callbacks: RunCallbacks):
         self.request, self.callbacks = request, callbacks
         self.relay = _Relay(callbacks)
-        self.folder = Path(tempfile.mkdtemp(prefix="latentlab-run-"))
+        self.folder = make_scratch("run")  # named with this pid: a later run sweeps it if this process is killed
         _SCRATCH.add(self.folder)
         self.process: subprocess.Popen | None = None
         self.reader: threading.Thread | None = None

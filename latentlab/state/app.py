@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from psygnal import Signal
+
 from latentlab.core.settings import SettingError
 from latentlab.state.arithmetic import ArithmeticState
 from latentlab.state.colour import CrossFilter, ExampleValues, FilterState
@@ -27,9 +29,14 @@ from latentlab.state.window import CurvesState, WindowState
 PANEL_SECTIONS = ("scatter", "filter", "interpolation", "arithmetic", "walkback", "mmd", "neighbours", "parametric",
                   "curves", "window")
 DATA_OPTIONS = {"label_column": "label_column", "image_size": "size"}  # data.* settings that are loader options
+RESETS_FIRST = 100  # psygnal priority of the resets below: above every other listener's (0)
 
 
 class AppState:
+    # A model.* or train.* setting was set by name (a lesson, --set, a view): the Model & data form shows it, or its
+    # next edit (or New model) would put back what the form still showed.
+    training_settings_set = Signal(str)
+
     def __init__(self, session: Session | None = None):
         self.session = session or Session()
         self.scatter = ScatterState()
@@ -43,20 +50,28 @@ class AppState:
         self.leaderboard = LeaderboardState()
         self.banner = BannerState()
         s = self.session
-        # Before the resets below: the values and the filter follow the new data or model first.
+        # The values and the filter (they hear of new data or a new model after the resets below).
         self.values = ExampleValues(s)
         self.filter = FilterState()
         self.cross_filter = CrossFilter(self.filter, self.values)
         self.arithmetic = ArithmeticState()
         self._data_kind: str | None = None  # the kind of data the walkback defaults were last set for
         s.message.connect(self.banner.show)
-        # Connected first, so the resets happen before any panel redraws for the new data or model.
-        s.dataset_changed.connect(self.data_changed)
-        s.model_changed.connect(self.model_changed)
+        s.state_changed.connect(self._training_state)
+        # Called first (priority), so the resets happen before anything else hears of the new data or model:
+        # the cross-filter's refresh, above, redraws the selection gallery, which held the old data's indices.
+        s.dataset_changed.connect(self.data_changed, priority=RESETS_FIRST)
+        s.model_changed.connect(self.model_changed, priority=RESETS_FIRST)
+
+    def _training_state(self, state: str) -> None:
+        """Training ended: a "stop training before …" banner no longer holds (the others still do)."""
+        if state == "idle" and self.banner.text.lower().startswith("stop training before"):
+            self.banner.clear()
 
     # -- what derives from the data or the model ---------------------------------------------
     def data_changed(self) -> None:
         """New data: nothing that pointed at the old examples holds (indices, hover, paths, scores)."""
+        self.values.clear()  # (it clears itself too, later: nothing below may read the old data's values)
         self.session.clear_view()
         self.interpolation.clear()
         self.arithmetic.clear()
@@ -79,6 +94,7 @@ class AppState:
 
     def model_changed(self) -> None:
         """A new model (built, reset or opened): its latent space, samples and chain are new."""
+        self.values.clear()
         self.session.clear_view()
         self.interpolation.keep_examples_only()
         self.neighbours.clear()
@@ -121,9 +137,11 @@ class AppState:
                                 else s.model_settings.replace(**{field: value}))
             if setting.live and s.state != "idle":
                 s.apply_live(field, value)
+            self.training_settings_set.emit(name)
         elif section == "train":
             if not s.set_train_config(replace(s.train_config, **{field: value})):
                 raise SettingError(f"{name}: {value} does not fit the other training settings")
+            self.training_settings_set.emit(name)
         elif section == "data" and field in DATA_OPTIONS:  # the same data again, read another way
             name_, folder, options = s.dataset_request or (self.get("data.name"), s.dataset_folder, {})
             if not s.set_dataset(name_, folder, **{**options, DATA_OPTIONS[field]: value}):

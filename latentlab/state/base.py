@@ -26,6 +26,7 @@ class SessionBase:
     model_changed = Signal()  # a new model: other settings, reset, or an opened checkpoint
     snapshot_changed = Signal()  # the snapshot's weights moved
     history_changed = Signal()
+    saved = Signal()  # the model was saved (checkpoint_path and saved_step moved)
 
     # data.py
     dataset: Dataset | None

@@ -148,6 +148,7 @@ class ModelMixin(SessionBase):
             self.error(problem)
             return False
         self.checkpoint_path, self.saved_step = path, step
+        self.saved.emit()
         self.message.emit("info", f"saved {path.name} at step {step}")
         return True
 

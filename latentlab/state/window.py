@@ -24,7 +24,8 @@ class WindowState:
     theme: str = setting("system", label="Theme", choices=THEMES, remember=False,  # View > Theme keeps its own
                          help="Light or dark; system follows the desktop")
     lesson: int = setting(0, label="Lesson", remember=False, minimum=0, maximum=99,
-                          help="Open this lesson of the Lessons dock (1 is the first; 0: none)")
+                          help="Open this lesson of the Lessons dock (1 is the first; 0: none; on the command line "
+                               "also its name, e.g. vaes)")
     step: int = setting(1, label="Lesson step", remember=False, minimum=1, maximum=999,
                         help="The step of the lesson to set up")
 

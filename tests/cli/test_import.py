@@ -135,3 +135,34 @@ def test_the_window_command_refuses_a_bad_plugin_before_any_window(plugin, tmp_p
     assert "no such plug-in file" in one_error(capsys)
     assert run("--weights", tmp_path / "w.pt") == 2
     assert "go with --model-file" in one_error(capsys)
+
+
+def test_a_plugin_that_breaks_after_it_opened_is_one_line(tmp_path, capsys):
+    from tests.core.test_plugins import RUNTIME_FAULTS
+
+    (tmp_path / "r.py").write_text(RUNTIME_FAULTS)
+    out = tmp_path / "grid.png"
+    code = run("sample", "--model-file", f"{tmp_path / 'r.py'}:M", "--data", "mnist5k", "--n", 16, "--out", out)
+    assert code == 2 and not out.exists()
+    assert "M.sample gave [16, 10] for 16 examples" in one_error(capsys)
+
+
+def test_codes_that_are_not_finite_are_written_with_a_warning(tmp_path, capsys):
+    (tmp_path / "n.py").write_text(
+        "import torch\nfrom torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.w = nn.Linear(784, 2)\n"
+        "    def encode(self, x):\n        return self.w(x.flatten(1)) * float('nan')\n"
+        "    def decode(self, z):\n        return torch.sigmoid(self.w.weight.sum() + torch.zeros(len(z), 784))\n")
+    assert run("codes", "--model-file", f"{tmp_path / 'n.py'}:M", "--data", "mnist5k", "--out", tmp_path / "c") == 0
+    assert "warning: 5000 of 5000 codes are not finite" in capsys.readouterr().err
+
+
+def test_codes_that_are_not_finite_cannot_be_projected_and_nothing_is_written(tmp_path, capsys):
+    from tests.core.test_plugins import RUNTIME_FAULTS
+
+    (tmp_path / "n.py").write_text(RUNTIME_FAULTS.replace("return self.w(x.flatten(1))",
+                                                          "return self.w(x.flatten(1)) * float('nan')"))
+    out = tmp_path / "c"
+    assert run("codes", "--model-file", f"{tmp_path / 'n.py'}:M", "--data", "mnist5k", "--projection", "pca",
+               "--out", out) == 2
+    assert "cannot project the codes: 5000 of 5000 are not finite" in one_error(capsys) and not out.exists()

@@ -74,7 +74,9 @@ def test_truncated_files_are_refused(trained, tmp_path):
 
 def test_random_bytes_and_pickles_are_refused(tmp_path):
     (tmp_path / "random.bin").write_bytes(torch.randint(0, 256, (5000,), dtype=torch.uint8).numpy().tobytes())
-    refuse(tmp_path / "random.bin", "not a safetensors checkpoint")
+    refuse(tmp_path / "random.bin", "not a latentlab checkpoint")
+    (tmp_path / "notes.safetensors").write_text("weights\tto come\n" * 50)
+    refuse(tmp_path / "notes.safetensors", "not a latentlab checkpoint but a text file")
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.pt"
 
@@ -83,9 +85,9 @@ def test_random_bytes_and_pickles_are_refused(tmp_path):
             return (open, (str(marker), "w"))
 
     evil.write_bytes(pickle.dumps(Evil()))
-    refuse(evil, "not a safetensors checkpoint")
+    refuse(evil, "not a latentlab checkpoint but a pickle")
     torch.save({"w": torch.ones(3)}, tmp_path / "torch.pt")
-    refuse(tmp_path / "torch.pt", "not a safetensors checkpoint")
+    refuse(tmp_path / "torch.pt", "but a torch.save file .* latentlab import --model-file")
     assert not marker.exists()
 
 
@@ -128,7 +130,7 @@ def test_foreign_or_unknown_models_are_refused(trained, tmp_path):
 def test_huge_declared_header_is_refused_without_reading_it(tmp_path):
     bad = tmp_path / "huge.safetensors"
     bad.write_bytes(struct.pack("<Q", 2**60) + b"{}")
-    refuse(bad, "declared header size")
+    refuse(bad, "not a latentlab checkpoint")
 
 
 def test_a_half_precision_checkpoint_is_smaller_and_loads_as_float32(tmp_path):

@@ -220,6 +220,56 @@ def test_a_decode_of_the_wrong_size_is_one_line(tmp_path, mnist):
     assert "decode gave [4, 10] for 4 codes" in one_line(e.value)
 
 
+RUNTIME_FAULTS = (
+    "import torch\nfrom torch import nn\n\nclass M(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.w = nn.Linear(784, 2)\n"
+    "    def encode(self, x):\n        return self.w(x.flatten(1))\n"
+    "    def decode(self, z):\n        if len(z) > 8:\n            raise RuntimeError('only small batches')\n"
+    "        return torch.sigmoid(z.sum(1, keepdim=True).expand(-1, 784))\n"
+    "    def sample(self, n):\n        return 'not a tensor' if n == 3 else torch.zeros(n, 10)\n")
+
+
+def test_a_plugin_that_fails_after_opening_is_one_line_naming_file_line_and_method(tmp_path, mnist):
+    """The probe passes (4 examples); later calls with other batch sizes break the user's code."""
+    (tmp_path / "r.py").write_text(RUNTIME_FAULTS)
+    model = open_plugin(f"{tmp_path / 'r.py'}:M", None, mnist).model
+    assert model.decode(torch.zeros(4, 2)).shape == (4, 1, 28, 28)
+    with pytest.raises(PluginError) as e:
+        model.decode(torch.zeros(64, 2))
+    assert f"{tmp_path / 'r.py'}, line 12: M.decode failed: RuntimeError: only small batches" in one_line(e.value)
+    with pytest.raises(PluginError) as e:
+        model.sample(3)
+    assert "M.sample returned a str" in one_line(e.value)
+    with pytest.raises(PluginError) as e:
+        model.sample(5)
+    assert "M.sample gave [5, 10] for 5 examples" in one_line(e.value)
+
+
+def test_an_encode_that_gives_a_fixed_number_of_codes_is_one_line(tmp_path, mnist):
+    (tmp_path / "f.py").write_text(RUNTIME_FAULTS.replace("return self.w(x.flatten(1))",
+                                                          "return self.w(x.flatten(1))[:4]"))
+    model = open_plugin(f"{tmp_path / 'f.py'}:M", None, mnist).model  # the probe's 4 examples fit
+    with pytest.raises(PluginError) as e:
+        model.encode(torch.zeros(10, 1, 28, 28))
+    assert "M.encode gave [4, 2] for 10 examples" in one_line(e.value)
+
+
+def test_a_plugin_error_is_found_under_the_wrapping_of_a_signal_that_called_its_code():
+    from psygnal import Signal
+
+    from latentlab.core.models.plugin import plugin_error_in
+
+    class Source:
+        changed = Signal()
+
+    source, failure = Source(), PluginError("m.py, line 3: M.decode failed: RuntimeError: no")
+    source.changed.connect(lambda: (_ for _ in ()).throw(failure))
+    with pytest.raises(Exception) as e:
+        source.changed.emit()
+    assert e.value is not failure and plugin_error_in(e.value) is failure
+    assert plugin_error_in(RuntimeError("a bug")) is None
+
+
 def test_a_checkpoint_of_a_plugin_needs_its_code_named_and_says_when_it_changed(examples, mnist, tmp_path):
     source, weights = examples
     model = open_plugin(f"{source}:VAE", weights, mnist).model

@@ -92,3 +92,42 @@ def test_a_folder_with_a_run_in_it_is_refused_unless_resuming(tmp_path):
     with pytest.raises(RunDirError, match="holds a run already"):
         RunDir(run.path).create()
     assert RunDir(run.path).create(resume=True).path == run.path
+
+
+def dead_pid() -> int:
+    import subprocess
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+def test_scratch_of_a_killed_process_is_swept_by_the_next_and_nothing_else(tmp_path):
+    import os
+
+    from latentlab.core.run_dir import make_scratch
+
+    dead, alive = dead_pid(), os.getppid()
+    stale = tmp_path / f"latentlab-run-{dead}-abc_12"
+    (stale / "run").mkdir(parents=True)
+    (stale / "start.safetensors").write_bytes(b"x")
+    kept = [tmp_path / f"latentlab-run-{alive}-live01",  # a live process's run
+            tmp_path / f"latentlab-run-{os.getpid()}-mine01",  # this process's own
+            tmp_path / f"latentlab-pair-{dead}-other1",  # another kind: its own sweep
+            tmp_path / "latentlab-run-k2j4x9zz",  # an older name without a pid: cannot be judged
+            tmp_path / f"latentlab-run-{dead}",  # not a name make_scratch gives
+            tmp_path / "latentlab-run-0-zero00"]  # not a process
+    for folder in kept:
+        folder.mkdir()
+    (tmp_path / f"latentlab-run-{dead}-afile1").write_text("not a folder")
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep.txt").write_text("x")
+    (tmp_path / f"latentlab-run-{dead}-link01").symlink_to(target)
+
+    new = make_scratch("run", tmp_path)
+    assert new.is_dir() and new.name.startswith(f"latentlab-run-{os.getpid()}-")
+    assert not stale.exists()
+    assert all(folder.is_dir() for folder in kept)
+    assert (tmp_path / f"latentlab-run-{dead}-afile1").is_file() and (target / "keep.txt").is_file()
+    assert (tmp_path / f"latentlab-run-{dead}-link01").is_symlink()

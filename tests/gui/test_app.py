@@ -66,7 +66,7 @@ def test_a_lesson_opens_from_the_command_line_at_the_size_asked(tmp_path):
     assert Image.open(out).size == (1500, 900)
     wrong = subprocess.run([sys.executable, "-m", "latentlab", "--lesson", "9", "--screenshot", str(out)],
                            env=env, capture_output=True, text=True, timeout=120)
-    assert "there is no lesson 9, step 1 (7 lessons)" in wrong.stderr
+    assert wrong.returncode == 2 and "'9' is not a lesson; the lessons: 1 plain-autoencoders" in wrong.stderr
 
 
 def test_the_window_never_opens_larger_than_its_screen(window):
@@ -80,3 +80,19 @@ def test_the_window_never_opens_larger_than_its_screen(window):
     assert window.width() <= max(free.width(), least.width())
     assert window.height() <= max(free.height(), least.height())
     assert window.pos() == free.topLeft()  # not hanging off the right edge
+
+
+def test_a_plugin_error_raised_in_a_slot_is_said_in_the_window_and_other_errors_go_to_the_usual_hook(monkeypatch):
+    from types import SimpleNamespace
+
+    from latentlab.core.models.plugin import PluginError
+    from latentlab.gui.app import report_model_errors
+
+    usual, said = [], []
+    monkeypatch.setattr(sys, "excepthook", lambda *a: usual.append(a[1]))
+    window = SimpleNamespace(session=SimpleNamespace(message=SimpleNamespace(emit=lambda *a: said.append(a))))
+    report_model_errors(window)
+    sys.excepthook(PluginError, PluginError("m.py, line 3: M.decode failed: RuntimeError: no"), None)
+    bug = RuntimeError("a bug")
+    sys.excepthook(RuntimeError, bug, None)
+    assert said == [("warning", "m.py, line 3: M.decode failed: RuntimeError: no")] and usual == [bug]

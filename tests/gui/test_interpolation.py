@@ -118,7 +118,8 @@ def test_export_filmstrip_png_and_gif(digits_window, tmp_path):
     for i in range(gif.n_frames):  # Pillow merges identical neighbours, adding up their durations
         gif.seek(i)
         total += gif.info["duration"]
-    assert gif.is_animated and total == pytest.approx(1000 * panel.sweep.value(), rel=0.1)
+    # one sweep as long as Play takes for it (the sweep setting), then as long back
+    assert gif.is_animated and total == pytest.approx(2 * 1000 * panel.sweep.value(), rel=0.02)
 
 
 def test_bad_index_is_a_message(digits_window):
@@ -138,3 +139,36 @@ def test_play_moves_the_slider_back_and_forth(digits_window, qtbot):
         seen.add(panel.slider.value())
     panel.play.setChecked(False)
     assert len(seen) > 5
+
+
+def test_new_data_leaves_no_old_decodes_in_the_panel_even_after_a_theme_change(window):
+    """The path went with the old data; its filmstrip, frame and traversal once stayed on screen."""
+    window.model_data.choose_dataset("digits")  # an untrained model decodes well enough to fill the panel
+    window.docks["interpolation"].raise_()
+    panel = window.interpolation
+    panel.add_anchor(Anchor(index=1))
+    panel.add_anchor(Anchor(index=2))
+    views = (panel.current, panel.strip, panel.traversal)
+    assert all(v.array is not None for v in views)
+    window.model_data.choose_dataset("ring8")
+    window.set_theme("dark")  # a theme change redraws what a view last showed
+    assert panel.anchors == [] and all(v.array is None and v.image.image is None for v in views)
+
+
+def test_a_compared_model_that_does_not_take_the_new_data_is_let_go(window, tmp_path):
+    """It was kept: two examples of the new data then went through its encoder of another shape and raised."""
+    from latentlab.core.recipes import model_for_dataset
+
+    window.model_data.choose_dataset("digits")
+    panel = window.interpolation
+    path = tmp_path / "ae.safetensors"
+    save_checkpoint(path, model_for_dataset("autoencoder", window.session.dataset, hidden=(16,)))
+    panel.choose_checkpoint = lambda: str(path)
+    panel.choose_comparison()
+    assert panel.compare_model is not None
+    np.save(tmp_path / "small.npy", np.zeros((30, 12, 12), np.uint8))
+    assert window.open_data(str(tmp_path / "small.npy"))
+    panel.add_anchor(Anchor(index=1))
+    panel.add_anchor(Anchor(index=2))
+    assert panel.compare_model is None and panel.strip_b.array is None and panel.frames is not None
+    assert "ae.safetensors" in window.banner.text and window.state.interpolation.compare == ""

@@ -84,6 +84,22 @@ def test_the_start_card_is_dismissed_for_good(window, qtbot, tmp_path):
     assert again.state.window.start_card is False
 
 
+def test_the_start_card_says_which_model_and_data_are_on_show(window, tmp_path):
+    """It once kept saying "a 2-D VAE trained on 5,000 MNIST digits" over a user's own data and model."""
+    window.show_start_card()
+    assert "on ring8 (4,000 examples), not trained yet" in window.start_card.title.text()
+    import numpy as np
+
+    np.save(tmp_path / "mine.npy", np.zeros((40, 3), np.float32))
+    window.model_data.family.setCurrentIndex(window.model_data.family.findData("dae"))  # Model & data's family
+    window.status_rate.setText("543 samples/s")  # the last run's rate, in the status bar
+    assert window.open_data(str(tmp_path / "mine.npy"))
+    assert "denoising autoencoder on file:mine.npy (40 examples)" in window.start_card.title.text()
+    assert window.status_rate.text() == ""
+    window.session.explore_without_model()
+    assert "the vectors of file:mine.npy (40 examples), explored with no model" in window.start_card.title.text()
+
+
 def test_a_first_run_opens_the_trained_vae_with_the_lessons_in_front(qtbot):
     from latentlab.gui.app import initial_state
     from latentlab.gui.main_window import MainWindow

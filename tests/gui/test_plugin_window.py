@@ -106,3 +106,40 @@ def test_a_plugin_on_points_with_its_own_loss_in_every_panel(window, qtbot, tmp_
     wait_idle(qtbot, s)
     assert s.trainer.step == 4 and "mse" in s.history.train
     assert s.reset() and s.trainer.step == 0 and s.model.family == "plugin"
+
+
+def test_a_plugin_failing_after_it_opened_says_so_in_the_panel_and_leaves_nothing_stale(window, tmp_path):
+    """Its decode breaks on the samples panel's batch (the probe used 4): the note names file, line and method,
+    and the samples of the model before it are gone."""
+    from tests.core.test_plugins import RUNTIME_FAULTS
+
+    window.model_data.choose_dataset("mnist5k")
+    window.samples.redraw()
+    assert window.samples.samples.array is not None  # the built-in model's samples
+    (tmp_path / "r.py").write_text(RUNTIME_FAULTS.replace("'not a tensor' if n == 3 else torch.zeros(n, 10)",
+                                                          "self.decode(torch.zeros(n, 2))"))
+    confirming(window)
+    assert window.plugins.open_code(str(tmp_path / "r.py"), ask_weights=False)
+    window.samples.redraw()
+    assert "r.py, line 12: M.sample failed: RuntimeError: only small batches" in window.samples.note.text()
+    assert window.samples.samples.array is None and window.samples.recons.array is None
+
+
+def test_a_plugin_failing_on_the_interpolation_path_leaves_the_panel_whole_and_says_why(window, tmp_path):
+    """Raised while the panel was first built, the error once left a half-built widget that crashed at its paint."""
+    from tests.core.test_plugins import RUNTIME_FAULTS
+
+    window.model_data.choose_dataset("mnist5k")
+    (tmp_path / "r.py").write_text(RUNTIME_FAULTS)
+    confirming(window)
+    assert window.plugins.open_code(str(tmp_path / "r.py"), ask_weights=False)
+    said = []
+    window.session.message.connect(lambda level, text: said.append(text))
+    window.state.set("interpolation.examples", (0, 5))  # 10 frames: more than its decode takes
+    window.docks["interpolation"].raise_()
+    panel = window.interpolation
+    panel.refresh()
+    assert "r.py, line 12: M.decode failed" in panel.anchor_label.text()
+    assert panel.frames is None and panel.strip.array is None
+    assert any("M.decode failed" in text for text in said)
+    window.grab()  # paints whole

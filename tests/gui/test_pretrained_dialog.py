@@ -36,3 +36,12 @@ def test_a_missing_shipped_file_is_named_with_the_command_that_restores_it(windo
     assert not window.open_pretrained("vae-mnist5k-2d")
     assert "make checkpoints" in window.banner.text and window.session.model is before
     assert PretrainedDialog().list.count() == len(pretrained.read_manifest())
+
+
+def test_while_training_the_list_is_not_shown_only_to_refuse_the_choice(window, monkeypatch):
+    asked = []
+    window.ask_pretrained = lambda: asked.append(1) or "mmdnet-ring8"
+    monkeypatch.setattr(window.session, "_state", "running")  # (no run needed to be refused)
+    before = window.session.model
+    assert not window.open_pretrained()
+    assert asked == [] and "Stop training" in window.banner.text and window.session.model is before

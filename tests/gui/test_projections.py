@@ -62,3 +62,15 @@ def test_tsne_view_click_decodes_the_nearest_codes_blend_and_with_no_model_shows
     assert window.state.neighbours.example == int(panel._indices[11])
     found = window.state.neighbours.search(s)
     assert found is not None and len(found.indices) == window.state.neighbours.k
+
+
+def test_with_no_model_the_axes_name_the_data_coordinates_and_a_model_names_codes_again(window, vectors):
+    assert window.open_data(vectors, model=False)
+    scatter = window.scatter
+    scatter.state.projection = "axes"
+    scatter.redraw()
+    axis = scatter.plot.getPlotItem().getAxis("bottom")
+    assert axis.labelText == "x[0]"  # the vectors as they are: no latent space yet
+    assert window.model_data.apply_model()  # Model & data > New model
+    scatter.redraw()
+    assert axis.labelText == "z[0]"

@@ -207,3 +207,21 @@ def test_the_gaussian_fit_and_kde_width_overlays_compare_held_out_codes(window, 
         box.setChecked(False)
     scatter.redraw()
     assert scatter.fit_comparison is None and len(scatter.gaussian_curves[0].getData()[0]) == 0
+
+
+def test_a_model_with_no_encoder_leaves_nothing_of_the_last_codes_on_the_plot(window, qtbot):
+    """Opening the MMD net over a VAE once left the VAE's density, its colour bar, the fits and the legend."""
+    scatter = window.scatter
+    for name in ("density", "gaussian", "prior"):
+        scatter.overlay[name].setChecked(True)
+    scatter.redraw()
+    scatter.settle()
+    assert scatter.density_image.image is not None and scatter.key._shown is not None
+    assert window.open_pretrained("mmdnet-ring8")
+    scatter.redraw()
+    assert "no encoder" in scatter.message.text()
+    assert scatter.density_image.image is None and scatter.key._shown is None and scatter.fit_comparison is None
+    layout = scatter.plot.getPlotItem().layout
+    assert all(layout.itemAt(i) is not scatter.density_bar for i in range(layout.count()))
+    for curve in (*scatter.gaussian_curves, *scatter.prior_curves, scatter.path_item):
+        assert curve.getData()[0] is None or len(curve.getData()[0]) == 0

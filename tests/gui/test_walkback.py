@@ -21,6 +21,9 @@ def test_a_vae_has_no_chain_and_the_panel_says_what_to_do(window):
     window.docks["walkback"].raise_()
     panel = window.walkback
     assert panel.runs == [] and "Train a pair" in panel.status.text()
+    for name in ("bottom", "left"):  # the empty curve's axes once read "(x0.001)" and ran from -400 to 400
+        axis = panel.curve_plot.getAxis(name)
+        assert not axis.autoSIPrefix and "x0.001" not in axis.labelString()
 
 
 def test_the_current_dae_runs_its_chain_and_the_curve_is_mmd_to_held_out_data(dae_window):

@@ -60,7 +60,7 @@ ROWS: list[tuple[str, str]] = [
     # sample, interpolate, codes, info, mmd, pair
     ("sample {notes} --out {dir}/s.png", "notes.txt"),
     ("sample {good} --n 0 --out {dir}/s.png", "--n"),
-    ("sample {good} --out {dir}", "cannot write"),
+    ("sample {good} --out {dir}", "is a folder"),
     ("sample {good} --scale 0 --out {dir}/s.png", "--scale"),
     ("sample {good} --scale 17 --out {dir}/s.png", "--scale"),
     ("interpolate {good} --from 0 --to 99999999 --out {dir}/i.png", "--to"),

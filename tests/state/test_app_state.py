@@ -171,3 +171,36 @@ def test_the_walkback_chain_defaults_follow_the_kind_of_data_with_no_panel(app):
     assert app.session.set_dataset("mnist5k", rebuild=False)
     # images: few chains, the mean, and the pair's one walkback step (the measured recipes)
     assert (app.walkback.particles, app.walkback.mean, app.walkback.pair_walkback) == (16, True, RECIPE_WALKBACK["image"])
+
+
+def test_the_resets_come_before_anyone_else_hears_of_smaller_data(app, tmp_path):
+    """A listener of the cross-filter (the selection gallery) once read the old data's selection from the
+    new data and raised, which cut the signal short: no reset ran and the window kept the old data's view."""
+    s = app.session
+    n = len(s.dataset.train_x)
+    s.set_selection([n - 3, n - 2, n - 1])
+    s.set_hover(n - 1)
+    app.interpolation.add(Anchor(index=n - 1))
+    seen = []
+
+    def gallery() -> None:  # what the decoder panel's gallery does: index the data with the selection
+        seen.append(len(s.selection))
+        s.dataset.train_x[torch.from_numpy(s.selection)]
+
+    app.cross_filter.changed.connect(gallery)
+    np.save(tmp_path / "small.npy", np.random.default_rng(0).normal(size=(60, 2)).astype(np.float32))
+    assert s.set_dataset(str(tmp_path / "small.npy"))
+    assert len(s.dataset.train_x) < n and seen and set(seen) == {0}
+    assert s.hovered is None and app.interpolation.anchors == ()
+
+
+def test_a_stop_training_first_banner_goes_when_training_stops_and_other_banners_stay(app):
+    app.session.state_changed.emit("running")
+    app.session.message.emit("error", "stop training before changing the dataset")
+    app.session.state_changed.emit("paused")
+    assert app.banner.text == "stop training before changing the dataset"
+    app.session.state_changed.emit("idle")
+    assert app.banner.text == ""
+    app.session.message.emit("warning", "the run ended: the loss became non-finite")
+    app.session.state_changed.emit("idle")
+    assert app.banner.text == "the run ended: the loss became non-finite"

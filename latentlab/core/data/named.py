@@ -42,6 +42,7 @@ import torch
 
 from latentlab.core.data.base import DataError, Dataset
 from latentlab.core.data.folders import FASHION_NAMES, check_fits, read_idx
+from latentlab.core.processes import process_gone
 from latentlab.core.progress import IsCancelled, Report, check, tell, terminal_bar
 
 MIRROR_ENV = "LATENTLAB_MIRROR"
@@ -514,12 +515,9 @@ def _remove_dead_builds(prepared: Path) -> None:
     """Half-built caches of `prepared` whose process is gone (killed mid-build, or a window quit with os._exit
     before its `finally` ran): gigabytes nobody would ever read."""
     for part in prepared.parent.glob(f".{prepared.name}.*.part"):
-        try:
-            os.kill(int(part.name.rsplit(".", 2)[-2]), 0)
-        except ProcessLookupError:
+        pid = part.name.rsplit(".", 2)[-2]
+        if pid.isascii() and pid.isdigit() and process_gone(int(pid)):
             shutil.rmtree(part, ignore_errors=True)
-        except (ValueError, OSError):
-            continue  # not a pid of ours to judge, or alive under another user
 
 
 def _read(spec: NamedSet, found: dict[str, Path], prepared: Path | None, report: Report | None,

@@ -13,7 +13,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -30,6 +33,28 @@ TRAINING = ("loss", "elbo", "reconstruction", "")
 
 class PluginError(ValueError):
     """A plug-in cannot be loaded or used; the message is one line that says what and where."""
+
+
+def plugin_error_in(error: BaseException | None) -> PluginError | None:
+    """The PluginError `error` is or was raised from: psygnal wraps what a listener raises (EmitLoopError),
+    so a plug-in failing in a panel that heard of a change arrives wrapped."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, PluginError):
+            return error
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
+
+
+def where_in(error: BaseException, path: Path) -> str:
+    """`, line N` of the deepest frame of the plug-in's own file in the error's traceback."""
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
+    return f", line {lines[-1]}" if lines else ""
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or "(no message)"
+    return f"{type(error).__name__}: {text[:300]}"
 
 
 @dataclass(frozen=True)
@@ -158,17 +183,43 @@ class PluginModel(LatentModel):
         """x [N, *data_shape] in the shape the plug-in's encode takes."""
         return x.reshape(len(x), -1) if self.config.input_form == "flat" else x
 
+    def _user(self, what: str, fn: Any, *args: Any) -> Any:
+        """The plug-in's own method called: an error in its code becomes one PluginError line naming the file,
+        line and method (a batch size or device it was not probed with can still break it)."""
+        try:
+            return fn(*args)
+        except (PluginError, CapabilityError, torch.OutOfMemoryError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 (the user's code)
+            c = self.config
+            # The frames name the file the module was imported from: the first of several files of the same code
+            # (core/plugins.py imports identical code once), so the line is looked for there.
+            ran = getattr(sys.modules.get(type(self.net).__module__), "__file__", None) or c.file
+            raise PluginError(f"{c.file or c.entry_point}{where_in(e, Path(ran)) if ran else ''}: "
+                              f"{c.class_name}.{what} failed: {one_line(e)}") from None
+
     def _encoded(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
-        mu, logvar = split_encoding(self.net.encode(self.net_input(x)))
+        mu, logvar = split_encoding(self._user("encode", self.net.encode, self.net_input(x)))
+        if mu.dim() == 0 or len(mu) != len(x):
+            raise PluginError(f"{self.config.class_name}.encode gave {list(mu.shape)} for {len(x)} examples: "
+                              "it must give one code per example")
         mu = mu.reshape(len(x), -1)
         if logvar is not None:
             logvar = logvar.reshape(len(x), -1).clamp(*LOGVAR_RANGE)
         return mu, logvar
 
-    def to_data(self, out: Any, n: int) -> Tensor:
-        """What the plug-in's decode or sample gave, as [n, *data_shape]."""
-        if isinstance(out, (tuple, list)):
+    def to_data(self, out: Any, n: int, method: str = "decode") -> Tensor:
+        """What the plug-in's decode or sample gave, as [n, *data_shape]; a PluginError naming the method when
+        it is not a tensor of n examples of the data's size."""
+        if isinstance(out, (tuple, list)) and out:
             out = out[0]
+        name = f"{self.config.class_name}.{method}"
+        if not isinstance(out, Tensor):
+            raise PluginError(f"{name} returned a {type(out).__name__}: it must return a tensor of {n} examples")
+        size = math.prod(self.data_shape)
+        if out.numel() != n * size:
+            raise PluginError(f"{name} gave {list(out.shape)} for {n} examples, but the data's examples are "
+                              f"{'x'.join(map(str, self.data_shape))} ({size} values each)")
         return out.reshape(n, *self.data_shape)
 
     # -- the protocol -------------------------------------------------------------------------------
@@ -183,26 +234,26 @@ class PluginModel(LatentModel):
 
     def decode(self, z: Tensor) -> Tensor:
         shape = self.config.latent_shape or (self.latent_dim,)
-        return self.to_data(self.net.decode(z.reshape(len(z), *shape)), len(z))
+        return self.to_data(self._user("decode", self.net.decode, z.reshape(len(z), *shape)), len(z))
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         own = getattr(self.net, "sample", None)
         if not callable(own):
             return super().sample(n, generator)
         if generator is None:
-            return self.to_data(own(n), n)
+            return self.to_data(self._user("sample", own, n), n, "sample")
         # The plug-in's sample(n) draws from the global generator: seed it from ours, and leave it as it was.
         seed = int(torch.randint(0, 2**62, (1,), generator=generator))
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            return self.to_data(own(n), n)
+            return self.to_data(self._user("sample", own, n), n, "sample")
 
     def loss(self, batch: Tensor) -> LossTerms:
         self._require("train")
         c = self.config
         if c.training == "loss":
-            return loss_terms(self.net.loss(self.net_input(batch)), c.class_name)
+            return loss_terms(self._user("loss(x)", self.net.loss, self.net_input(batch)), c.class_name)
         terms = self._latentlab_terms(batch)
         return {k: v.mean() for k, v in terms.items()}
 

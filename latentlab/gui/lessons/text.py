@@ -120,3 +120,33 @@ def load_lessons(folder: Path | None = None) -> list[Lesson]:
     if not folder.is_dir():
         raise LessonError(f"{folder}: no lessons folder there")
     return [parse_lesson(p.read_text(encoding="utf-8"), p) for p in sorted(folder.glob("*.md"))]
+
+
+def _names(lesson: Lesson) -> set[str]:
+    """What a lesson answers to: its file's stem with and without the number ("06-vaes", "vaes") and its title
+    with and without it ("6. variational autoencoders", "variational autoencoders"), lower case."""
+    stem, title = lesson.path.stem.lower(), lesson.title.lower()
+    return {stem, re.sub(r"^\d+[-_ .]*", "", stem), title, re.sub(r"^\d+[.)]?\s*", "", title)} - {""}
+
+
+def lesson_list(lessons: list[Lesson]) -> str:
+    """The lessons as one line: "1 plain-autoencoders, 2 denoising-autoencoders, ..."."""
+    return ", ".join(f"{n} {re.sub(r'^[0-9]+[-_ .]*', '', lesson.path.stem)}" for n, lesson in enumerate(lessons, 1))
+
+
+def find_lesson(text: str, lessons: list[Lesson]) -> int:
+    """The number (1 is the first; 0: none) of the lesson `text` names: its number, its file name ("06-vaes" or
+    "vaes") or its title ("Variational autoencoders"), in any case; the start of one of these is enough when
+    it is the start of one lesson's only. LessonError, listing the lessons, if it names none or several."""
+    wanted = " ".join(str(text).split()).lower()
+    if re.fullmatch(r"[0-9]+", wanted) and (int(wanted) == 0 or 1 <= int(wanted) <= len(lessons)):
+        return int(wanted)
+    exact = [n for n, lesson in enumerate(lessons, 1) if wanted in _names(lesson)]
+    found = exact or [n for n, lesson in enumerate(lessons, 1)
+                      if wanted and any(name.startswith(wanted) for name in _names(lesson))]
+    if len(found) == 1:
+        return found[0]
+    said = (f"names {len(found)} lessons ({', '.join(str(n) for n in found)})" if found
+            else "is not a lesson")
+    raise LessonError(f"{str(text).strip()!r} {said}; the lessons: {lesson_list(lessons)} "
+                      "(a number, a file name or a title; its start is enough)")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from latentlab.gui.binding import bind
 from latentlab.gui.exports import name_plot
+from latentlab.gui.model_errors import shows_model_errors
 from latentlab.gui.widgets.gallery import ScrollingGallery
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.legend import legend_below
@@ -93,10 +94,12 @@ class DecoderPanel(QWidget):
         if points:
             x = d.train_x[:3000]
             set_points(self.data_item, x)
+            width = x.shape[1]  # wider points are drawn by their first two coordinates (set_points)
+            self.points.setTitle(f"the first two of {width} coordinates" if width > 2 else None)
         for item in (self.decoded_item, self.hover_item, self.selected_item):
             item.setData([], [])
         for view in (self.decoded, self.hover):
-            view.image.clear()
+            view.clear_images()
         self.selection_gallery.clear()
         self.caption.setText("Click in the latent scatter to decode a point." if self.session.snapshot is not None
                              or d is None else NO_MODEL)
@@ -106,7 +109,7 @@ class DecoderPanel(QWidget):
     def show_decoded(self, z: torch.Tensor | None, x: torch.Tensor | None) -> None:
         if z is None or x is None:  # the decoded point belonged to the old model
             self.caption.setText("Click in the latent scatter to decode a point.")
-            self.decoded.image.clear()
+            self.decoded.clear_images()
             self.decoded_item.setData([], [])
             return
         self.caption.setText(f"Decoded {format_z(z)}")
@@ -116,11 +119,12 @@ class DecoderPanel(QWidget):
             set_points(self.decoded_item, x)
         self.decoded.repaint() if x.dim() == 4 else self.points.viewport().repaint()
 
+    @shows_model_errors
     def show_hover(self, index: int | None) -> None:
         d = self.session.dataset
         if index is None:
             self.hover_label.setText(HOVER_HINT)
-            self.hover.image.clear()
+            self.hover.clear_images()
             self.hover_item.setData([], [])
             return
         if d is None or self.session.snapshot is None or index >= len(d.train_x):
@@ -134,6 +138,12 @@ class DecoderPanel(QWidget):
         else:
             both = torch.cat([x, recon])
             set_points(self.hover_item, both)
+
+    def show_model_error(self, text: str) -> None:
+        """The model's own code failed reconstructing the hovered example (gui/model_errors.py)."""
+        self.hover.clear_images()
+        self.hover_item.setData([], [])
+        self.hover_label.setText(text)
 
     def show_selection(self) -> None:
         d, sel = self.session.dataset, self.session.selection

@@ -31,6 +31,7 @@ from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.binding import bind
 from latentlab.gui.exports import image_scale, name_plot, save_reporting
+from latentlab.gui.model_errors import shows_model_errors
 from latentlab.gui.widgets.colour_by import plain_units
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
@@ -234,6 +235,12 @@ class InterpolationPanel(QWidget):
     # -- computing the path -----------------------------------------------------------------
     def _model_changed(self) -> None:
         model, d = self.session.snapshot, self.session.dataset
+        other = self.compare_model
+        if other is not None and (d is None or tuple(other.data_shape) != tuple(d.data_shape)):
+            self.session.message.emit("warning", f"{self.compare_name} is no longer compared: its model does not "
+                                                 "take the data on show")
+            self.compare_model, self.compare_name = None, ""
+            self.state.compare = ""
         if d is not None:
             self.index.setRange(0, len(d.train_x) - 1)
             self.stack.setCurrentIndex(0 if d.kind == "image" else 1)
@@ -258,6 +265,7 @@ class InterpolationPanel(QWidget):
             kind = "linear"  # the data path lives in the session model's latent space
         return path_points(self.anchor_latents(model), t, kind, code_tensor)
 
+    @shows_model_errors
     @torch.no_grad()
     def refresh(self) -> None:
         s = self.session
@@ -265,9 +273,7 @@ class InterpolationPanel(QWidget):
         self.anchor_label.setText(f"path through: {names}" if self.anchors else
                                   "no points yet: pick two in the scatter or add examples by index")
         if s.snapshot is None or len(self.anchors) < 2 or not s.snapshot.can("encode"):
-            self.frames = self.frame_latents = None
-            s.set_path(None)
-            self.distance_curve.setData([], [])
+            self._clear_drawn()
             return
         t = self.t_values()
         self.frame_latents = self.path_at(t)
@@ -284,17 +290,34 @@ class InterpolationPanel(QWidget):
         self._refresh_comparison(t)
         self.show_current()
 
+    def _clear_drawn(self) -> None:
+        """No path on show: none of an old model's decodes stay."""
+        self.frames = self.frame_latents = self.current_z = None
+        self.session.set_path(None)
+        self.distance_curve.setData([], [])
+        self.distance_b_curve.setData([], [])
+        for view in (self.current, self.strip, self.strip_b, self.traversal):
+            view.clear_images()
+        self.strip_b_label.setText("")
+        for item in (self.path_item, self.current_item):
+            item.setData([], [])
+
+    def show_model_error(self, text: str) -> None:
+        """The model's own code failed while drawing the path (gui/model_errors.py)."""
+        self._clear_drawn()
+        self.anchor_label.setText(text)
+
     def _refresh_comparison(self, t: torch.Tensor) -> None:
         model = self.compare_model
         self.distance_b_curve.setData([], [])
         if model is None or self.frames is None or self.frames.dim() != 4:
-            self.strip_b.image.clear()
+            self.strip_b.clear_images()
             self.strip_b_label.setText("")
             return
         if any(a.index is None for a in self.anchors):
             self.strip_b_label.setText(f"{self.compare_name}: comparing needs points added by example index "
                                        "(a clicked point means nothing in another model's latent space)")
-            self.strip_b.image.clear()
+            self.strip_b.clear_images()
             return
         frames_b = model.decode(self.path_at(t, model))
         self.strip_b.set_images(frames_b, nrow=len(t))
@@ -302,6 +325,7 @@ class InterpolationPanel(QWidget):
         dist = nearest_data_distance(frames_b, self.session.dataset.train_x)
         set_points(self.distance_b_curve, torch.stack([t, dist], 1))
 
+    @shows_model_errors
     @torch.no_grad()
     def show_current(self, *_) -> None:
         """Decode the point at the slider's t (and the traversal around it)."""
@@ -348,6 +372,7 @@ class InterpolationPanel(QWidget):
         for slider in self.traversal_sliders:
             slider.setValue(0)
 
+    @shows_model_errors
     @torch.no_grad()
     def _draw_traversal(self, *_) -> None:
         if self.frames is None or self.frames.dim() != 4 or self.current_z is None:

@@ -123,8 +123,10 @@ class ModelDataPanel(QWidget):
         session.dataset_changed.connect(self._show_dataset)
         session.model_changed.connect(self._show_model)
         session.state_changed.connect(self._update_enabled)
+        state.training_settings_set.connect(self._show_set)
         self._show_dataset()
         self._show_model()
+        self._show_set("train.")  # the session's training settings, as they are
 
     # -- reading the form ---------------------------------------------------------------
     def settings(self) -> ModelSettings:
@@ -281,7 +283,7 @@ class ModelDataPanel(QWidget):
         for name, widget in self.fields.items():
             setting = self.model_settings[name]
             value = s.family if name == "family" else getattr(s, name)
-            if name == "hidden" and model is not None:
+            if name == "hidden" and value is None and model is not None:  # the family's default: the model's sizes
                 value = model.config.hidden
             show_value(widget, setting, value)
         title = getattr(model.config, "title", None) if model is not None and model.family == "plugin" else None
@@ -289,6 +291,23 @@ class ModelDataPanel(QWidget):
                                "New model replaces it with a built-in one of the settings above." if title else "")
         self.own_model.setVisible(bool(title))
         self._update_enabled()
+
+    def _show_set(self, name: str) -> None:
+        """A model.* or train.* setting set by name (a lesson, a view): the form shows it, so that its next edit
+        or New model keeps it. Shown, not edited: nothing is applied again (a live value would be marked twice)."""
+        widgets = self.fields if name.startswith("model.") else self.train_fields
+        for widget in widgets.values():
+            widget.blockSignals(True)
+        try:
+            self._show_model() if name.startswith("model.") else self._show_training()
+        finally:
+            for widget in widgets.values():
+                widget.blockSignals(False)
+
+    def _show_training(self) -> None:
+        config = self.session.train_config
+        for name, widget in self.train_fields.items():
+            show_value(widget, self.train_settings[name], getattr(config, name))
 
     def _update_enabled(self, *_) -> None:
         idle = self.session.state == "idle"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import name_plot
 from latentlab.gui.jobs import Job
+from latentlab.gui.model_errors import shows_model_errors
 from latentlab.gui.widgets.busy import BusyLabel
 from latentlab.gui.widgets.image_grid import ImageGridView, grid_array
 from latentlab.state.colour import CrossFilter
@@ -99,6 +100,7 @@ class NeighboursPanel(QWidget):
             cross_filter.changed.connect(self.refresh)
         self.refresh()
 
+    @shows_model_errors
     def refresh(self, *_) -> None:
         """Search the example's neighbours again and show them (the example, k or space changed)."""
         f = self.cross_filter
@@ -108,7 +110,7 @@ class NeighboursPanel(QWidget):
         self._clear_gallery()
         if found is None or d is None or i is None:
             self.caption.setText(self.state.message or HINT)
-            self.example.image.clear()
+            self.example.clear_images()
             self.gallery_label.setText("")
             return
         x = d.floats("train", slice(i, i + 1))
@@ -203,6 +205,13 @@ class NeighboursPanel(QWidget):
         waiting long would only delay the quit."""
         for job in list(self._live):
             job.cancel_and_wait(5_000)
+
+    def show_model_error(self, text: str) -> None:
+        """The model's own code failed (gui/model_errors.py): the example and its neighbours go, the caption says why."""
+        self._clear_gallery()
+        self.example.clear_images()
+        self.gallery_label.setText("")
+        self.caption.setText(text)
 
     def _clear_gallery(self) -> None:
         for button in self.buttons:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSt
 
 from latentlab.core.images import save_image_grid, save_points_png
 from latentlab.gui.exports import image_scale, name_plot, save_reporting
+from latentlab.gui.model_errors import shows_model_errors
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.legend import legend_below
 from latentlab.gui.widgets.points import set_points
@@ -55,6 +56,7 @@ class SamplesPanel(QWidget):
         self.stack.addWidget(images)
         self.stack.addWidget(self.points)
         self.note = QLabel("")
+        self.note.setWordWrap(True)  # a plug-in's failure names its file, line and error: wider than the dock
         self.save_button = QPushButton("Save samples PNG…")
         self.save_button.setToolTip(f"The {N_SAMPLES} samples at full resolution (for 2-D data, "
                                     f"{N_POINTS} samples over the test data)")
@@ -104,6 +106,7 @@ class SamplesPanel(QWidget):
 
         return save_reporting(s, path, write)
 
+    @shows_model_errors
     def redraw(self) -> None:
         self._dirty = False
         s, d = self.session, self.session.dataset
@@ -128,3 +131,11 @@ class SamplesPanel(QWidget):
             if can_sample:
                 z = s.sample(len(test), seed=0)
                 set_points(self.sample_item, z)
+
+    def show_model_error(self, text: str) -> None:
+        """The model's own code failed (gui/model_errors.py): none of its last pictures stay, the note says why."""
+        self.samples.clear_images()
+        self.recons.clear_images()
+        for item in (self.recon_item, self.sample_item):
+            item.setData([], [])
+        self.note.setText(text)

@@ -36,6 +36,7 @@ from latentlab.core.latent import (
 from latentlab.core.projections import NONLINEAR, RELIABLE_SPACINGS, TITLES, NonlinearProjection, unreliable_mask
 from latentlab.gui.binding import bind, bind_names
 from latentlab.gui.jobs import Job
+from latentlab.gui.model_errors import shows_model_errors
 from latentlab.gui.widgets.busy import BusyLabel
 from latentlab.gui.widgets.colour_by import (
     ColourControls,
@@ -387,18 +388,16 @@ class LatentScatterPanel(QWidget):
             y = (x + 1) % codes.shape[1]
         return AxesProjection.fit(z, x, y)
 
+    @shows_model_errors
     def redraw(self) -> None:
         self._dirty = False
         codes = explored_codes(self.session)  # with no model, the data's own vectors
         model = self.session.snapshot
         if codes is None:
-            for item in (self.train_item, self.test_item):
-                item.setData(np.zeros((0, 2)), np.zeros(0))
-            self.sprite_item.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
-            self.message.setText(model.why_not("encode") if model is not None else "")
+            self.show_model_error(model.why_not("encode") if model is not None else "")
             return
-        if not (np.isfinite(codes.train).all() and np.isfinite(codes.test).all()):
-            self.message.setText("the model's codes are not finite numbers (has training diverged?)")
+        if not (np.isfinite(codes.train).all() and np.isfinite(codes.test).all()):  # no points of another state
+            self.show_model_error("the model's codes are not finite numbers (has training diverged?)")
             return
         self.message.setText("")
         self.projection_note.setText("")
@@ -419,6 +418,8 @@ class LatentScatterPanel(QWidget):
         self.test_item.setData(te, te_colours)
         self._positions, self._indices = tr, codes.train_index
         x_label, y_label = self.projection.labels
+        if model is None:  # no model: the axes are the data's own coordinates, not codes
+            x_label, y_label = (label.replace("z[", "x[", 1) for label in (x_label, y_label))
         self.plot.setLabel("bottom", x_label)
         self.plot.setLabel("left", y_label)
         self._draw_prior()
@@ -430,6 +431,37 @@ class LatentScatterPanel(QWidget):
         self._draw_unreliable()
         self.draw_manifold()
         self.view.prepareForPaint()  # the range that follows the codes now, not in the paint (which then paints twice)
+
+    def show_model_error(self, text: str) -> None:
+        """No points to show (no codes, codes that are not finite, or the model's own code failed: see
+        gui/model_errors.py): none of the last ones stay, and the message says why."""
+        for item in (self.train_item, self.test_item):
+            item.setData(np.zeros((0, 2)), np.zeros(0))
+        self.sprite_item.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+        self._clear_overlays()
+        self.message.setText(text)
+
+    def _clear_overlays(self) -> None:
+        """No codes to show (a model with no encoder): nothing drawn from the last model's codes stays (its
+        density and its colour bar, the fits, the selection, the path, the decoded point)."""
+        self.projection = None
+        self._positions, self._indices = np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+        if self.density_job is not None:
+            self.density_job.cancel()
+        self.busy.stop()
+        self.density_image.clear()
+        self.key.hide()  # the last codes' legend or colour bar
+        if self._density_bar is not None:
+            self.key.place(self._density_bar, 5, False)
+        self.fit_comparison = None
+        self.projection_note.setText("")
+        self._draw_prior()
+        self._draw_gaussian_fit(np.zeros((0, 2)))
+        self._draw_selection()
+        self._draw_path()
+        self._draw_focus(None, None)
+        self._draw_unreliable()
+        self.draw_manifold()
 
     def _colours(self, codes) -> tuple[np.ndarray, np.ndarray]:
         """Each point's colour by the chosen value (a model value computed in a job: the last one meanwhile),

@@ -10,9 +10,7 @@ Below, MMD^2 between the particles and held-out data as a curve over t, one per 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 import pyqtgraph as pg
 import torch
@@ -38,6 +36,7 @@ from latentlab.core.images import write_gif
 from latentlab.core.models.dae import DAEConfig, DenoisingAutoencoder
 from latentlab.core.pretrained import shipped_path
 from latentlab.core.recipes import dataset_record, model_for_dataset
+from latentlab.core.run_dir import make_scratch
 from latentlab.core.walkback import (
     ChainRun,
     PairResult,
@@ -50,6 +49,7 @@ from latentlab.gui.binding import bind, combo_for
 from latentlab.gui.exports import ExportOptions, name_plot, save_reporting
 from latentlab.gui.jobs import Job
 from latentlab.gui.process_job import ProcessJob
+from latentlab.gui.widgets.colour_by import plain_units
 from latentlab.gui.widgets.density import PALE, DensityImage, density_item, kde_image, show_density
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.inputs import float_box, int_box
@@ -167,6 +167,8 @@ class WalkbackPanel(QWidget):
         self.curve_plot = pg.PlotWidget(background="w")
         self.curve_plot.setLabel("bottom", "chain step t")
         self.curve_plot.setLabel("left", "MMD² to held-out data")
+        for axis in ("bottom", "left"):
+            plain_units(self.curve_plot.getAxis(axis))  # no "(x0.001)" while it is empty
         self.legend = legend_below(self.curve_plot, columns=2)
         self.curves = [self.curve_plot.plot(pen=pg.mkPen(c, width=2)) for c in CURVE_COLOURS]
 
@@ -539,7 +541,7 @@ class WalkbackPanel(QWidget):
         except ValueError as e:
             self.status.setText(f"cannot build the pair: {e}")
             return None
-        folder = Path(tempfile.mkdtemp(prefix="latentlab-pair-"))
+        folder = make_scratch("pair")  # named with this pid: swept by a later pair if this process is killed
         save_checkpoint(folder / "like.safetensors", DenoisingAutoencoder(config),
                         dataset_record(s.dataset, s.dataset_folder))
         t = s.train_config

@@ -68,7 +68,7 @@ class ScrollingGallery(QWidget):
     def _layout(self) -> None:
         width = max(40, self.scroll.viewport().width())
         if self.images is None:
-            self.grid.image.clear()
+            self.grid.clear_images()
             self.grid.resize(width, 10)
             return
         columns, cell = self.columns, self.thumbnail + PAD

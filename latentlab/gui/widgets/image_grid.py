@@ -38,6 +38,12 @@ class ImageGridView(pg.GraphicsLayoutWidget):
         self.image.setImage(self.array, levels=(0, 255))
         self.view.autoRange(padding=self.padding)
 
+    def clear_images(self) -> None:
+        """Show nothing (and a theme change brings nothing back). Not clear(): pyqtgraph's layout widget sets its
+        own clear (which empties the layout) on each instance."""
+        self._shown = self.array = None
+        self.image.clear()
+
     def setBackground(self, background) -> None:  # noqa: N802 (pyqtgraph's name)
         super().setBackground(background)
         if getattr(self, "_shown", None) is not None:  # a theme change: the gaps follow it

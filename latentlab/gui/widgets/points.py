@@ -11,8 +11,12 @@ import torch
 
 
 def set_points(item, xy: torch.Tensor | np.ndarray) -> None:
-    """item.setData(x, y) with the finite rows of an [N, 2] array."""
+    """item.setData(x, y) with the finite rows of an [N, D] array (one point: [D]), drawn by its first two
+    columns (a single column against 0). Wider rows were once cut into pairs: 10-D points drew as five each."""
     xy = xy.detach().cpu().numpy() if isinstance(xy, torch.Tensor) else np.asarray(xy)
-    xy = xy.reshape(-1, 2)
+    xy = xy.reshape(1, -1) if xy.ndim == 1 else xy.reshape(len(xy), -1 if len(xy) else 2)
+    if xy.shape[1] < 2:
+        xy = np.concatenate([xy, np.zeros((len(xy), 2 - xy.shape[1]))], 1)
+    xy = xy[:, :2]
     xy = xy[np.isfinite(xy).all(1)]
     item.setData(xy[:, 0], xy[:, 1])

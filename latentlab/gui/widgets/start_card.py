@@ -21,8 +21,9 @@ class StartCard(QFrame):
         self.setObjectName("start_card")
         self.setFrameShape(QFrame.StyledPanel)
         self.setStyleSheet("#start_card { border: 1px solid #7aa7d6; border-radius: 6px; }")
-        title = QLabel("<b>Start here</b> — this is a 2-D VAE trained on 5,000 MNIST digits. Three things to try:")
+        self.title = title = QLabel()
         title.setWordWrap(True)
+        self.describe("a 2-D VAE trained on 5,000 MNIST digits")
         self.dismiss_button = QPushButton("Got it")
         self.dismiss_button.setToolTip("Put this card away (it will not come back; Help > Start here shows it again)")
         self.dismiss_button.clicked.connect(on_dismiss)
@@ -47,3 +48,7 @@ class StartCard(QFrame):
                 self.buttons[name] = button
             row.addLayout(cell, 1)
         layout.addLayout(row)
+
+    def describe(self, subject: str) -> None:
+        """What the window shows, in a few words: the card follows the model and data on show."""
+        self.title.setText(f"<b>Start here</b> — this is {subject}. Three things to try:")
