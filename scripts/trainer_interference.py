@@ -2,7 +2,7 @@
 
     python scripts/trainer_interference.py [SECONDS]      (default 6; writes bench/results/trainer_interference.txt)
 
-bench/app.py finds the window's training at 0.86-0.90 of the headless trainer while the window itself uses
+bench/app.py finds the window's training at 0.88-0.93 of the headless trainer while the window itself uses
 about 4% of one core. This measures the mechanism on its own, with no window: the headless trainer (the
 default VAE, niced as the window's training process is) runs alone, then beside a process at normal priority
 that wakes every 100 ms and computes for a few milliseconds, as the window's redraws do, and under the control
