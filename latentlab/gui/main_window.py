@@ -668,6 +668,9 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         if t is not None:
             self.status_epoch.setText(f"epoch {t.epoch} · step {t.step}")
             self.status_device.setText(f"device {t.device}")
+        elif s.following is None:  # no model: nothing of the last one's epoch and device
+            self.status_epoch.setText("")
+            self.status_device.setText("")
         name = s.checkpoint_path.name if s.checkpoint_path else "unsaved"
         data = s.dataset.name if s.dataset else "no data"
         family = getattr(s.model.config, "title", s.model.family) if s.model is not None else "no model"
@@ -691,7 +694,9 @@ class MainWindow(WindowExports, WindowViews, QMainWindow):
         title = getattr(s.model.config, "title", None) or FAMILY_WORDS.get(family, family)
         step = s.trainer.step if s.trainer is not None else 0
         trained = f"trained {step:,} steps" if step else "not trained yet"
-        return f"a {s.model.latent_dim}-D {title} on {data}, {trained}"
+        n = s.model.latent_dim
+        article = "an" if n in (11, 18) or str(n).startswith("8") else "a"  # "an 8-D", "an 18-D", "a 2-D"
+        return f"{article} {n}-D {title} on {data}, {trained}"
 
     # -- file actions --------------------------------------------------------------------
     def _ask_trust_folder(self, folder: str) -> bool:

@@ -26,8 +26,9 @@ def shows_model_errors(method: Method) -> Method:
             failed = plugin_error_in(e)
             if failed is None:
                 raise
-            panel.show_model_error(str(failed))
-            panel.session.message.emit("warning", str(failed))
-            return None
+        # outside the except block: a bug in what follows is not taken for the plug-in's error (its context)
+        panel.show_model_error(str(failed))
+        panel.session.message.emit("warning", str(failed))
+        return None
 
     return guarded  # type: ignore[return-value]

@@ -71,7 +71,13 @@ class ViewMixin(SessionBase):
         """Decode one latent point (click-to-decode) and tell the panels; `record` adds it to the
         Back/Forward history (a point set within HISTORY_MERGE_S of the last replaces it instead)."""
         z = torch.as_tensor(z).reshape(1, -1).float()
-        x = self.require_snapshot().decode(z)
+        try:
+            x = self.require_snapshot().decode(z)
+        except Exception:  # a plug-in's own decode failed: the last point's decode does not stay as if it were this
+            if self.focus is not None:
+                self.focus = None
+                self.focus_changed.emit(None, None)
+            raise
         self.focus = z[0]
         if record:
             self._record_focus(z[0].clone())

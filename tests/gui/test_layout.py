@@ -98,6 +98,10 @@ def test_the_start_card_says_which_model_and_data_are_on_show(window, tmp_path):
     assert window.status_rate.text() == ""
     window.session.explore_without_model()
     assert "the vectors of file:mine.npy (40 examples), explored with no model" in window.start_card.title.text()
+    assert window.status_epoch.text() == "" and window.status_device.text() == ""  # nothing of the last model
+    window.state.set("model.latent_dim", 8)
+    window.model_data.choose_dataset("ring8")
+    assert "is an 8-D " in window.start_card.title.text()
 
 
 def test_a_first_run_opens_the_trained_vae_with_the_lessons_in_front(qtbot):

@@ -168,6 +168,34 @@ def test_settings_set_by_name_show_in_the_form_and_survive_its_next_edit(window)
     assert s.model.family == "dae" and s.model.config.noise == 0.3
 
 
+def test_a_live_value_typed_during_a_run_is_not_shown_back_under_the_cursor(window):
+    """Each keystroke is applied at once; shown back, "2.5" became 2.000 after its first key."""
+    from PySide6.QtTest import QTest
+
+    md, s = window.model_data, window.session
+    md.family.setCurrentIndex(md.family.findData("vae"))
+    assert md.apply_model()
+    s._state = "running"  # the form's live path; no training process needed
+    md._update_enabled()
+    try:
+        box = md.fields["beta"]
+        box.setFocus()
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box, "2.5")
+        assert box.value() == 2.5 and s.model.config.beta == 2.5
+    finally:
+        s._state = "idle"
+
+
+def test_a_value_set_by_name_finer_than_the_form_shows_is_kept_by_its_next_edit(window):
+    md, s = window.model_data, window.session
+    window.state.set("model.beta", 0.0004)  # shown as 0.000
+    window.state.set("train.lr", 1.234e-7)
+    md.epochs.setValue(7)  # an edit of the form reads every training field back
+    assert s.train_config.lr == 1.234e-7 and s.train_config.epochs == 7
+    assert md.apply_model() and s.model.config.beta == 0.0004  # not 0: the KL term stays
+
+
 def test_empty_folder_is_a_message(window, tmp_path):
     window.model_data.choose_folder = lambda label: str(tmp_path)
     index = window.model_data.dataset.findData("Image folder…")

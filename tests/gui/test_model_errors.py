@@ -41,3 +41,13 @@ def test_any_other_error_is_raised_as_it_was():
     with pytest.raises(Exception, match="a bug"):
         panel.redraw()
     assert panel.shown == [] and panel.said == []
+
+
+def test_a_bug_in_showing_the_error_is_raised_as_itself_not_taken_for_the_plugins():
+    from latentlab.core.models.plugin import plugin_error_in
+
+    panel = Panel(PluginError("m.py, line 3: M.decode failed: RuntimeError: no"))
+    panel.show_model_error = lambda text: {}["missing"]
+    with pytest.raises(KeyError) as e:
+        panel.redraw()
+    assert plugin_error_in(e.value) is None and panel.said == []

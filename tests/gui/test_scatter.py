@@ -225,3 +225,15 @@ def test_a_model_with_no_encoder_leaves_nothing_of_the_last_codes_on_the_plot(wi
     assert all(layout.itemAt(i) is not scatter.density_bar for i in range(layout.count()))
     for curve in (*scatter.gaussian_curves, *scatter.prior_curves, scatter.path_item):
         assert curve.getData()[0] is None or len(curve.getData()[0]) == 0
+
+
+def test_the_samples_panel_keeps_nothing_of_a_model_that_could_encode_once_one_that_cannot_opens(window):
+    samples = window.samples
+    samples.redraw()  # ring8 under a VAE: reconstructions and samples
+    assert len(samples.recon_item.getData()[0]) > 0
+    assert window.open_pretrained("mmdnet-ring8")  # a generator: samples, no encoder
+    samples.redraw()
+    assert samples.recon_item.getData()[0] is None or len(samples.recon_item.getData()[0]) == 0
+    assert len(samples.sample_item.getData()[0]) > 0
+    window.scatter.redraw()
+    assert window.scatter.plot.getPlotItem().getAxis("bottom").labelText == ""

@@ -51,3 +51,18 @@ def test_new_data_or_a_new_model_clears_the_history(app):
     s.set_focus(torch.zeros(2))
     assert s.set_dataset("moons")
     assert s.focus_history == [] and s.history_index == -1
+
+
+def test_a_decode_that_fails_leaves_no_focus_of_the_last_point(app, monkeypatch):
+    import pytest
+
+    from latentlab.core.models.plugin import PluginError
+
+    s = app.session
+    s.set_focus(torch.zeros(2))
+    heard = []
+    s.focus_changed.connect(lambda z, x: heard.append((z, x)))
+    monkeypatch.setattr(s.snapshot, "decode", lambda z: (_ for _ in ()).throw(PluginError("M.decode failed")))
+    with pytest.raises(PluginError):
+        s.set_focus(torch.ones(2))
+    assert s.focus is None and heard == [(None, None)]

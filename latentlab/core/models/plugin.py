@@ -36,13 +36,14 @@ class PluginError(ValueError):
 
 
 def plugin_error_in(error: BaseException | None) -> PluginError | None:
-    """The PluginError `error` is or was raised from: psygnal wraps what a listener raises (EmitLoopError),
-    so a plug-in failing in a panel that heard of a change arrives wrapped."""
+    """The PluginError `error` is or was raised from (`raise ... from`): psygnal wraps what a listener raises
+    (EmitLoopError), so a plug-in failing in a panel that heard of a change arrives wrapped. Only causes count:
+    an error raised while a PluginError was being handled (its __context__) is a bug of its own."""
     seen = 0
     while error is not None and seen < 20:
         if isinstance(error, PluginError):
             return error
-        error, seen = error.__cause__ or error.__context__, seen + 1
+        error, seen = error.__cause__, seen + 1
     return None
 
 

@@ -36,7 +36,7 @@ from latentlab.core.models.base import conv_shape_ok
 from latentlab.core.settings import SettingError
 from latentlab.core.training import TrainConfig
 from latentlab.gui.jobs import Job
-from latentlab.gui.widgets.setting_widgets import edited_signal, read_value, show_value, widget_for
+from latentlab.gui.widgets.setting_widgets import edited_signal, exact, read_value, show_value, widget_for
 from latentlab.state.app import AppState
 from latentlab.state.model_settings import ModelSettings
 from latentlab.state.schema import section
@@ -128,6 +128,8 @@ class ModelDataPanel(QWidget):
         self._show_model()
         self._show_set("train.")  # the session's training settings, as they are
 
+    _editing = False  # a live edit of the form is being applied
+
     # -- reading the form ---------------------------------------------------------------
     def settings(self) -> ModelSettings:
         values = {}
@@ -135,14 +137,17 @@ class ModelDataPanel(QWidget):
             if name == "family":
                 continue
             try:
-                values[name] = read_value(widget, self.model_settings[name])
+                values[name] = exact(widget, read_value(widget, self.model_settings[name]),
+                                     getattr(self.session.model_settings, name, None))
             except SettingError:
                 values[name] = None if self.model_settings[name].optional else self.model_settings[name].default
         return ModelSettings(self.family.currentData(), **values)
 
     def train_config(self) -> TrainConfig:
-        values = {name: read_value(w, self.train_settings[name]) for name, w in self.train_fields.items()}
-        return TrainConfig(**values, threads=self.session.train_config.threads)
+        config = self.session.train_config
+        values = {name: exact(w, read_value(w, self.train_settings[name]), getattr(config, name))
+                  for name, w in self.train_fields.items()}
+        return TrainConfig(**values, threads=config.threads)
 
     # -- actions ----------------------------------------------------------------------------
     def apply_model(self) -> bool:
@@ -156,10 +161,13 @@ class ModelDataPanel(QWidget):
         """A live setting edited during a run goes to the trainer at its next step."""
         setting = self.model_settings[name]
         if setting.live and self.session.state != "idle":
+            self._editing = True  # the value comes from the form: it is not shown back under the cursor
             try:
                 self.state.set(setting.name, read_value(self.fields[name], setting))
             except SettingError as e:
                 self.session.error(str(e))
+            finally:
+                self._editing = False
 
     def choose_dataset(self, name: str, folder: str | None = None, **options) -> bool:
         """Load a dataset and build a model for it with the panel's settings (default layer sizes). A standard
@@ -294,7 +302,10 @@ class ModelDataPanel(QWidget):
 
     def _show_set(self, name: str) -> None:
         """A model.* or train.* setting set by name (a lesson, a view): the form shows it, so that its next edit
-        or New model keeps it. Shown, not edited: nothing is applied again (a live value would be marked twice)."""
+        or New model keeps it. Shown, not edited: nothing is applied again (a live value would be marked twice).
+        A value the form itself just set (a live edit, while typing) is not shown back."""
+        if self._editing:
+            return
         widgets = self.fields if name.startswith("model.") else self.train_fields
         for widget in widgets.values():
             widget.blockSignals(True)

@@ -110,6 +110,7 @@ class SamplesPanel(QWidget):
     def redraw(self) -> None:
         self._dirty = False
         s, d = self.session, self.session.dataset
+        self.show_model_error("")  # nothing of the last model stays: what this one cannot do stays empty
         if s.snapshot is None or d is None:
             return
         can_sample = s.snapshot.can("sample")
@@ -133,7 +134,7 @@ class SamplesPanel(QWidget):
                 set_points(self.sample_item, z)
 
     def show_model_error(self, text: str) -> None:
-        """The model's own code failed (gui/model_errors.py): none of its last pictures stay, the note says why."""
+        """No pictures, and the note says why (the model's own code failed: gui/model_errors.py; or "")."""
         self.samples.clear_images()
         self.recons.clear_images()
         for item in (self.recon_item, self.sample_item):

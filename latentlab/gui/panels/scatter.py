@@ -439,6 +439,8 @@ class LatentScatterPanel(QWidget):
             item.setData(np.zeros((0, 2)), np.zeros(0))
         self.sprite_item.setData(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
         self._clear_overlays()
+        for side in ("bottom", "left"):
+            self.plot.setLabel(side, "")  # no z[0] over a map with no codes
         self.message.setText(text)
 
     def _clear_overlays(self) -> None:

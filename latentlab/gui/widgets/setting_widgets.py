@@ -75,6 +75,15 @@ def read_value(widget: QWidget, setting: Setting) -> Any:
     return setting.parse(widget.text())
 
 
+def exact(widget: QWidget, read: Any, held: Any) -> Any:
+    """What the form means: `held` (the value in force) where a spin box shows it rounded to its decimals, else
+    what was read. β = 0.0004 set by name shows as 0.000; read back as 0.0 it would drop the KL term."""
+    if (isinstance(widget, QDoubleSpinBox) and isinstance(held, float) and not isinstance(held, bool)
+            and read == round(held, widget.decimals())):
+        return held
+    return read
+
+
 def edited_signal(widget: QWidget):
     if isinstance(widget, QComboBox):
         return widget.currentIndexChanged
