@@ -15,7 +15,9 @@ from latentlab.core.data import as_float, load_dataset
 from latentlab.core.images import (
     check_scale,
     default_scale,
+    enlarged,
     grid_image,
+    points_bounds,
     points_image,
     save_image_grid,
     save_points_png,
@@ -79,14 +81,10 @@ def write_animation(frames: Tensor, backdrop: Tensor | None, out: str | Path, sc
         scale = check_scale(default_scale(frames) if scale is None else scale)
         images = [grid_image(f[None], scale=scale) for f in frames]
     else:
-        from PIL import Image
-
-        everything = frames.float() if backdrop is None else torch.cat([frames.float(), backdrop.float()])
-        bounds = everything.min(0).values, everything.max(0).values
+        bounds = points_bounds(frames, backdrop)
         scale = check_scale(1 if scale is None else scale)
-        images = [points_image(frames[:k + 1], reference=backdrop, bounds=bounds) for k in range(len(frames))]
-        if scale > 1:
-            images = [i.resize((i.width * scale, i.height * scale), Image.Resampling.NEAREST) for i in images]
+        images = [enlarged(points_image(frames[:k + 1], reference=backdrop, bounds=bounds), scale)
+                  for k in range(len(frames))]
     save_whole(out, lambda tmp: write_gif(images, tmp, seconds, bounce=True))
 
 

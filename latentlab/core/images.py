@@ -32,13 +32,19 @@ def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2, pad_va
     return grid
 
 
+def enlarged(image, scale: int):
+    """A Pillow image with each pixel drawn `scale` x `scale` (nearest-neighbour: crisp on a slide)."""
+    from PIL import Image
+
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST) if scale > 1 else image
+
+
 def grid_image(images: Tensor, nrow: int | None = None, scale: int = 1):
     """The image_grid layout as a Pillow image, each pixel drawn `scale` x `scale` (nearest)."""
     from PIL import Image
 
     grid = (image_grid(images, nrow) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    image = Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid)
-    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST) if scale > 1 else image
+    return enlarged(Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid), scale)
 
 
 MAX_SCALE = 16
@@ -71,10 +77,7 @@ def points_image(points: Tensor, size: int = 512, reference: Tensor | None = Non
     if pts.dim() != 2 or pts.shape[1] != 2:
         raise ValueError(f"can only draw 2-D points, got shape {tuple(pts.shape)}")
     ref = None if reference is None else reference.detach().float().cpu()
-    if bounds is None:
-        everything = pts if ref is None else torch.cat([pts, ref])
-        bounds = everything.min(0).values, everything.max(0).values
-    lo, hi = bounds
+    lo, hi = bounds if bounds is not None else points_bounds(pts, ref)
     scale = (size - 20) / float((hi - lo).max().clamp_min(1e-9))
     image = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(image)
@@ -91,16 +94,17 @@ def points_image(points: Tensor, size: int = 512, reference: Tensor | None = Non
     return image
 
 
+def points_bounds(points: Tensor, reference: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """(lo, hi) of the 2-D points and the reference points together: what points_image frames by default."""
+    everything = points.float() if reference is None else torch.cat([points.float(), reference.float()])
+    return everything.min(0).values, everything.max(0).values
+
+
 def save_points_png(points: Tensor, path: str | Path, size: int = 512, reference: Tensor | None = None,
                     scale: int = 1) -> None:
     """A scatter of 2-D points (and, in grey, optional reference points) as a PNG, `scale` times larger
     (nearest-neighbour, like the image grids)."""
-    from PIL import Image
-
-    image = points_image(points, size, reference)
-    if check_scale(scale) > 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
-    image.save(str(path))
+    enlarged(points_image(points, size, reference), check_scale(scale)).save(str(path))
 
 
 def side_by_side(images: list):
