@@ -172,3 +172,16 @@ def test_a_compared_model_that_does_not_take_the_new_data_is_let_go(window, tmp_
     panel.add_anchor(Anchor(index=2))
     assert panel.compare_model is None and panel.strip_b.array is None and panel.frames is not None
     assert "ae.safetensors" in window.banner.text and window.state.interpolation.compare == ""
+
+
+def test_export_on_2d_points_writes_the_path_over_the_data_as_png_and_gif(window, tmp_path):
+    """Through the writers of `latentlab interpolate`: the window's own once failed on points
+    ("not enough values to unpack")."""
+    panel = window.interpolation  # ring8: 2-D points
+    panel.add_anchor(Anchor(index=0))
+    panel.add_anchor(Anchor(index=5))
+    assert panel.export(tmp_path / "path.png") and panel.export(tmp_path / "path.gif")
+    assert Image.open(tmp_path / "path.png").size == (512, 512)
+    gif = Image.open(tmp_path / "path.gif")
+    assert gif.is_animated and gif.size == (512, 512)
+    assert window.banner.level == "info"

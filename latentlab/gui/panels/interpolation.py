@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from latentlab.core.checkpoints import CheckpointError, load_checkpoint
-from latentlab.core.images import grid_image, save_image_grid, write_gif
 from latentlab.core.latent import PATH_KINDS, nearest_data_distance, path_points
 from latentlab.gui.binding import bind
 from latentlab.gui.exports import image_scale, name_plot, save_reporting
@@ -36,6 +35,7 @@ from latentlab.gui.widgets.colour_by import plain_units
 from latentlab.gui.widgets.image_grid import ImageGridView
 from latentlab.gui.widgets.points import set_points
 from latentlab.gui.widgets.reflow import flow_row
+from latentlab.handouts import write_animation, write_strip
 from latentlab.state.interpolation import Anchor, InterpolationState
 from latentlab.state.session import Session
 
@@ -43,6 +43,7 @@ SLIDER_STEPS = 1000
 PLAY_FPS = 30
 TRAVERSAL_STEPS = 9  # decodes per dimension, from -3 to +3 prior sigmas
 MAX_TRAVERSAL_DIMS = 8
+BACKDROP_POINTS = 3000  # 2-D data drawn behind the path, on screen and in its exports
 
 
 __all__ = ["Anchor", "InterpolationPanel"]
@@ -245,7 +246,7 @@ class InterpolationPanel(QWidget):
             self.index.setRange(0, len(d.train_x) - 1)
             self.stack.setCurrentIndex(0 if d.kind == "image" else 1)
             if d.kind == "points":
-                x = d.train_x[:3000]
+                x = d.train_x[:BACKDROP_POINTS]
                 set_points(self.data_item, x)
         self._rebuild_traversal_sliders(model.latent_dim if model is not None else 0)
         self.refresh()
@@ -428,14 +429,16 @@ class InterpolationPanel(QWidget):
         """The filmstrip as PNG, or the path (many more frames) as a GIF that plays back and forth."""
         path = Path(path)
 
-        def write() -> str:
+        def write() -> str:  # the writers of `latentlab interpolate`: images or 2-D points, each written whole
+            d = self.session.dataset
+            backdrop = d.train_x[:BACKDROP_POINTS] if d is not None and d.kind == "points" else None
             if path.suffix.lower() == ".gif":
                 with torch.no_grad():
                     frames = self.session.snapshot.decode(self.path_at(torch.linspace(0, 1, 40)))
-                scale = image_scale(frames)  # File > Image export scale
-                write_gif([grid_image(f[None], scale=scale) for f in frames], path, self.sweep.value(), bounce=True)
+                # File > Image export scale
+                write_animation(frames, backdrop, path, image_scale(frames), self.sweep.value())
             else:
-                save_image_grid(self.frames, path, nrow=len(self.frames), scale=image_scale(self.frames))
+                write_strip(self.frames, backdrop, path, image_scale(self.frames))
             return f"exported {path.name}"
 
         return save_reporting(self.session, path, write)
