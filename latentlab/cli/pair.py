@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.like}: the checkpoint does not say which data it was trained on")
     dataset = dataset_of(like, args.like, args.trust_data_folder)
     if args.walkback is None:
-        from latentlab.core.walkback import RECIPE_WALKBACK
+        from latentlab.core.walkback import recipe_walkback
 
-        args.walkback = RECIPE_WALKBACK["image" if dataset.kind == "image" else "points"]
+        args.walkback = recipe_walkback(dataset.kind)
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UserError(f"--out-dir {out}: not a folder")

@@ -35,6 +35,11 @@ BANDWIDTH_FRACTIONS = (1 / 30, 1 / 10, 1 / 3)
 RECIPE_WALKBACK = {"points": 4, "image": 1}
 
 
+def recipe_walkback(kind: str) -> int:
+    """The measured recipe's walkback steps for data of `kind` ("image"; anything else is points)."""
+    return RECIPE_WALKBACK["image" if kind == "image" else "points"]
+
+
 def chain_bandwidths(reference: Tensor) -> tuple[float, ...]:
     scale = median_heuristic(reference.flatten(1))
     return tuple(scale * f for f in BANDWIDTH_FRACTIONS)

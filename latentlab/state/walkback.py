@@ -49,11 +49,11 @@ class WalkbackState:
         one chain, and the mean of P(x|x~) shows digits rather than Bernoulli speckle; points need many
         chains to show a density. The pair's walkback steps are the measured recipes' (README, "The lecture's
         results, measured"; core.walkback.RECIPE_WALKBACK): four on points, one on images."""
-        from latentlab.core.walkback import RECIPE_WALKBACK  # here: the window's start-up need not load it
+        from latentlab.core.walkback import recipe_walkback  # here: the window's start-up need not load it
 
         self.particles = 16 if kind == "image" else 1000
         self.mean = kind == "image"
-        self.pair_walkback = RECIPE_WALKBACK["image" if kind == "image" else "points"]
+        self.pair_walkback = recipe_walkback(kind)
 
     def follow(self, model: object) -> None:
         """The chain corrupts as `model` was trained to undo (a DAE, a pair's DAE, a plug-in that declares

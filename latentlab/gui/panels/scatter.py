@@ -451,10 +451,8 @@ class LatentScatterPanel(QWidget):
         if self.density_job is not None:
             self.density_job.cancel()
         self.busy.stop()
-        self.density_image.clear()
+        self._hide_density()
         self.key.hide()  # the last codes' legend or colour bar
-        if self._density_bar is not None:
-            self.key.place(self._density_bar, 5, False)
         self.fit_comparison = None
         self.projection_note.setText("")
         self._draw_prior()
@@ -538,9 +536,7 @@ class LatentScatterPanel(QWidget):
             self.density_job.cancel()  # its result belongs to the old codes or settings
         density, fits = "density" in self.state.overlays, bool({"density", "gaussian"} & self.state.overlays)
         if not density:
-            self.density_image.clear()
-            if self._density_bar is not None:
-                self.key.place(self._density_bar, 5, False)
+            self._hide_density()
         if not fits:
             self.fit_comparison = None
         if not (density or fits):
@@ -553,6 +549,12 @@ class LatentScatterPanel(QWidget):
         self.density_job = job
         self.busy.start("estimating the density of the codes…")
         job.start()
+
+    def _hide_density(self) -> None:
+        """The density image and its colour bar off the plot."""
+        self.density_image.clear()
+        if self._density_bar is not None:
+            self.key.place(self._density_bar, 5, False)
 
     @property
     def density_bar(self) -> pg.ColorBarItem:
